@@ -1,0 +1,201 @@
+"""`zow`: build the store from CBS (`zow etl`) and serve the dashboard (`zow serve`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from etl.catalogue import DEFAULT_CATALOGUE, CatalogueError
+from etl.extract import ExtractError
+from etl.settings import YEARS, Settings
+from etl.store import ValidationFailed, read_meta
+
+app = typer.Typer(
+    help="Zicht op wijken: CBS neighbourhood statistics per NPLV subtheme.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+def _parse_years(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return YEARS
+    years: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            first, last = (int(p) for p in part.split("-"))
+            years.extend(range(first, last + 1))
+        else:
+            years.append(int(part))
+    unknown = sorted(set(years) - set(YEARS))
+    if unknown:
+        raise typer.BadParameter(f"no KWB table known for {unknown}; choose from {YEARS}")
+    return tuple(sorted(set(years)))
+
+
+@app.command()
+def etl(
+    mirror: Annotated[
+        Path | None,
+        typer.Option(help="Replay a recorded mirror/cache folder; no network at all."),
+    ] = None,
+    refresh: Annotated[bool, typer.Option(help="Ignore the cache and download again.")] = False,
+    store: Annotated[Path | None, typer.Option(help="Store file to write.")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Where raw replies are cached.")] = None,
+    cbs_url: Annotated[str | None, typer.Option(help="Base URL for opendata.cbs.nl.")] = None,
+    derden_url: Annotated[
+        str | None, typer.Option(help="Base URL for dataderden.cbs.nl.")
+    ] = None,
+    pdok_url: Annotated[str | None, typer.Option(help="Base URL for service.pdok.nl.")] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(help="One server that serves all three hosts as top folders."),
+    ] = None,
+    years: Annotated[str | None, typer.Option(help="e.g. 2022,2024 or 2019-2025")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per HTTP request.")] = None,
+    retries: Annotated[int | None, typer.Option(help="Retries per request.")] = None,
+    catalogue: Annotated[Path, typer.Option(help="Indicator catalogue (TOML).")] = (
+        DEFAULT_CATALOGUE
+    ),
+) -> None:
+    """Build the store (data/zow.duckdb) from CBS statistics and PDOK boundaries."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from etl.pipeline import run_etl
+
+    settings = Settings()
+    if server:
+        settings = settings.with_server_root(server)
+    changes = {
+        "mirror": mirror,
+        "store": store,
+        "cache_dir": cache_dir,
+        "opendata_url": cbs_url,
+        "dataderden_url": derden_url,
+        "pdok_url": pdok_url,
+        "timeout": timeout,
+        "retries": retries,
+    }
+    settings = dataclasses.replace(
+        settings,
+        refresh=refresh,
+        years=_parse_years(years),
+        **{k: v for k, v in changes.items() if v is not None},
+    )
+    if settings.mirror is not None and not settings.mirror.is_dir():
+        console.print(f"[red]Mirror folder not found:[/] {settings.mirror}")
+        raise typer.Exit(2)
+    where = f"mirror {settings.mirror}" if settings.mirror else settings.opendata_url
+    console.print(f"Building [bold]{settings.store}[/] from {where}")
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def report(message: str) -> None:
+            if message.startswith("download"):
+                progress.update(task, description=message)
+            else:
+                progress.console.print(f"  {message}")
+
+        try:
+            result = run_etl(settings, catalogue, report=report)
+        except (ExtractError, CatalogueError, ValidationFailed) as exc:
+            progress.stop()
+            console.print(f"[red bold]ETL failed:[/] {exc}")
+            console.print(f"The previous store (if any) is untouched: {settings.store}")
+            raise typer.Exit(1) from None
+
+    _print_summary(result.summary, result.store, result.seconds)
+
+
+def _print_summary(summary: dict, store: Path, seconds: float) -> None:
+    table = Table(title="Regions / observations / boundaries per year and level")
+    table.add_column("year")
+    levels = ["land", "gemeente", "wijk", "buurt"]
+    for level in levels:
+        table.add_column(level, justify="right")
+    for year, entry in sorted(summary["per_year"].items()):
+        cells = []
+        for level in levels:
+            e = entry.get(level)
+            cells.append(f"{e['regions']:,} / {e['observations']:,} / {e['boundaries']:,}"
+                         if e else "–")
+        table.add_row(year, *cells)
+    console.print(table)
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for item in summary["unavailable"]:
+        by_reason[item["reason"] or item["status"]].append(f"{item['indicator']} {item['year']}")
+    if by_reason:
+        console.print("[bold]Unavailable indicator-years, by reason:[/]")
+        for reason, items in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+            shown = ", ".join(items[:4]) + (f" … (+{len(items) - 4})" if len(items) > 4 else "")
+            console.print(f"  {len(items):4d} × {reason}: [dim]{shown}[/]")
+    console.print(
+        f"[green]Wrote {store}[/] ({store.stat().st_size / 1e6:.1f} MB): "
+        f"{summary['observations']:,} observations of {summary['indicators_with_data']} "
+        f"indicators in {seconds:.1f} s."
+    )
+
+
+@app.command()
+def info(store: Annotated[Path, typer.Option(help="Store file.")] = Path("data/zow.duckdb")
+         ) -> None:
+    """Say what an existing store holds."""
+    if not store.exists():
+        console.print(f"No store at {store}. Build one with: zow etl")
+        raise typer.Exit(1)
+    meta = read_meta(store)
+    console.print(f"{store}: built {meta.get('built_at')} from {meta.get('source')}")
+    _print_summary(meta["summary"], store, 0.0)
+
+
+@app.command()
+def serve(
+    store: Annotated[Path, typer.Option(envvar="ZOW_STORE", help="Store file.")] = Path(
+        "data/zow.duckdb"
+    ),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8050,
+    prod: Annotated[bool, typer.Option("--prod/--dev", help="gunicorn or Dash dev server")] = (
+        False
+    ),
+    workers: Annotated[int, typer.Option(help="gunicorn workers (--prod)")] = 4,
+) -> None:
+    """Serve the dashboard on http://HOST:PORT over the store."""
+    if not store.exists():
+        console.print(
+            f"[red]No store at {store}.[/] Build it first:\n"
+            "  zow etl                               (live CBS, needs internet)\n"
+            "  zow etl --mirror ../shared/cbs-mirror (offline, from a recorded mirror)"
+        )
+        raise typer.Exit(1)
+    os.environ["ZOW_STORE"] = str(store.resolve())
+    console.print(f"Serving {store} on http://{host}:{port}")
+    if prod:
+        os.execvp(
+            sys.executable,
+            [
+                sys.executable, "-m", "gunicorn", "dashboard.wsgi:server",
+                "--bind", f"{host}:{port}", "--workers", str(workers),
+                "--preload", "--timeout", "60", "--access-logfile", "-",
+            ],
+        )
+    from dashboard.app import create_app
+
+    create_app(store).run(host=host, port=port, debug=False)
+
+
+if __name__ == "__main__":
+    app()

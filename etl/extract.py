@@ -1,0 +1,314 @@
+"""Extract: fetch CBS OData sets and PDOK WFS layers, with timeouts, retries and a disk cache.
+
+All network I/O of the ETL lives here. Replies are cached on disk in the layout of the
+live services (``{host}/ODataFeed/odata/{TABLE}/{Set}.json``, gzip when large;
+``{host}/cbs/gebiedsindelingen/{YEAR}/wfs/v1_0/{LAYER}.geojson``), which is also the
+layout of a recorded mirror: a cache can be replayed later with ``--mirror DIR``.
+
+``cbsodata`` creates a bare ``requests.Session`` per page and sets no timeout. We hand it
+a session with urllib3 ``Retry`` (connection errors, 5xx, 429 honouring Retry-After)
+and pass a timeout through its request kwargs; failures inside a body (reset connection,
+truncated JSON) are retried around the whole set with tenacity.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import cbsodata
+import cbsodata.cbsodata3 as cbsodata_impl
+import requests
+from requests.adapters import HTTPAdapter
+from tenacity import (
+    retry,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+from urllib3.util.retry import Retry
+
+from etl.settings import LIVE_HOSTS, Settings
+
+GZIP_ABOVE_BYTES = 10_000_000
+Progress = Callable[[str], None]
+
+
+class ExtractError(RuntimeError):
+    """A source could not be fetched; the message names the table (or layer) and URL."""
+
+    def __init__(self, what: str, url: str, reason: str) -> None:
+        super().__init__(f"{what}: {reason} ({url})")
+        self.what = what
+        self.url = url
+        self.reason = reason
+
+
+class NotPublished(LookupError):
+    """The service does not have this table or layer (HTTP 404 on the table itself)."""
+
+
+def make_session(settings: Settings) -> requests.Session:
+    """A session that retries connection errors, 5xx and 429 (honouring Retry-After)."""
+    retries = Retry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        backoff_factor=settings.backoff / 2,
+        backoff_max=30,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retries)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "zicht-op-wijken-etl (+https://github.com/)"
+    return session
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """Failures worth another try of the whole set: broken bodies and timeouts."""
+    if isinstance(exc, requests.HTTPError):
+        return False
+    return isinstance(exc, requests.RequestException | json.JSONDecodeError)
+
+
+def _as_extract_error(what: str, url: str, exc: Exception, timeout: float) -> ExtractError:
+    """One clear message per kind of failure, naming the table (or layer) and URL."""
+    if isinstance(exc, requests.HTTPError):
+        return ExtractError(what, url, f"HTTP {_http_status(exc) or 'error'}")
+    if isinstance(exc, requests.Timeout):
+        return ExtractError(what, url, f"timed out after {timeout:g} s")
+    if isinstance(exc, json.JSONDecodeError):
+        return ExtractError(what, url, f"reply is not valid JSON ({exc.msg})")
+    return ExtractError(what, url, f"connection failed: {exc.__class__.__name__}")
+
+
+def _http_status(exc: BaseException) -> int | None:
+    for err in (exc, exc.__cause__):
+        response = getattr(err, "response", None)
+        if response is not None:
+            return int(response.status_code)
+    return None
+
+
+@dataclass(frozen=True)
+class TableRef:
+    catalog: str  # "opendata" or "dataderden"
+    table: str
+
+    @property
+    def host(self) -> str:
+        return LIVE_HOSTS[self.catalog]
+
+
+class CbsClient:
+    """Fetches OData sets and WFS layers through the cache, or replays a mirror."""
+
+    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.session = make_session(settings)
+        self.progress = progress or (lambda _msg: None)
+        self.fetched: list[str] = []  # URLs that went over the network, in order
+
+    # ---------------------------------------------------------------- paths and urls
+    def _root(self) -> Path:
+        return self.settings.mirror if self.settings.mirror else self.settings.cache_dir
+
+    def odata_url(self, ref: TableRef, entity_set: str = "") -> str:
+        base = self.settings.base_url(ref.catalog)
+        return f"{base}/ODataFeed/odata/{ref.table}/{entity_set}"
+
+    def odata_path(self, ref: TableRef, entity_set: str) -> Path:
+        name = entity_set or "index"
+        return self._root() / ref.host / "ODataFeed" / "odata" / ref.table / f"{name}.json"
+
+    def wfs_url(self, year: int, layer: str) -> str:
+        base = self.settings.base_url("pdok")
+        return f"{base}/cbs/gebiedsindelingen/{year}/wfs/v1_0"
+
+    def wfs_path(self, year: int, layer: str) -> Path:
+        return (
+            self._root()
+            / LIVE_HOSTS["pdok"]
+            / "cbs"
+            / "gebiedsindelingen"
+            / str(year)
+            / "wfs"
+            / "v1_0"
+            / f"{layer}.geojson"
+        )
+
+    # ------------------------------------------------------------------- cache files
+    @staticmethod
+    def _read_cached(path: Path) -> Any | None:
+        if path.exists():
+            return json.loads(path.read_bytes())
+        gz = path.with_name(path.name + ".gz")
+        if gz.exists():
+            with gzip.open(gz, "rb") as fh:
+                return json.loads(fh.read())
+        return None
+
+    @staticmethod
+    def _write_cached(path: Path, payload: Any) -> None:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = path
+        if len(data) > GZIP_ABOVE_BYTES:
+            target = path.with_name(path.name + ".gz")
+            data = gzip.compress(data, compresslevel=5)
+        # Write beside the target and rename, so a crash never leaves half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+        for stale in (path, path.with_name(path.name + ".gz")):
+            if stale != target and stale.exists():
+                stale.unlink()
+
+    def _cached(self, path: Path) -> Any | None:
+        if self.settings.mirror is not None:
+            return self._read_cached(path)
+        if self.settings.refresh:
+            return None
+        return self._read_cached(path)
+
+    # ----------------------------------------------------------------------- OData
+    def service_document(self, ref: TableRef) -> list[str]:
+        """Names of the entity sets a table has; NotPublished if the table does not exist."""
+        path = self.odata_path(ref, "")
+        cached = self._cached(path)
+        if cached is None and self.settings.mirror is not None:
+            raise NotPublished(f"{ref.table} is not in the mirror {self.settings.mirror}")
+        if cached is None:
+            url = self.odata_url(ref)
+            try:
+                rows = self._download(ref, "")
+            except ExtractError as exc:
+                if "HTTP 404" in exc.reason:
+                    raise NotPublished(f"{ref.table} not published at {url}") from exc
+                raise
+            cached = {"odata.metadata": f"{url}$metadata", "value": rows}
+            self._write_cached(path, cached)
+        return [item["name"] for item in cached["value"]]
+
+    def entity_set(self, ref: TableRef, entity_set: str) -> list[dict[str, Any]]:
+        """All rows of one entity set (all pages), from cache, mirror or network."""
+        path = self.odata_path(ref, entity_set)
+        cached = self._cached(path)
+        if cached is None and self.settings.mirror is not None:
+            raise ExtractError(
+                f"{ref.table}/{entity_set}", str(path), "missing from the mirror"
+            )
+        if cached is None:
+            rows = self._download(ref, entity_set)
+            cached = {"odata.metadata": self.odata_url(ref, entity_set), "value": rows}
+            self._write_cached(path, cached)
+        return cached["value"]
+
+    @contextmanager
+    def _cbsodata_client(self, base_url: str) -> Iterator[str]:
+        """Point cbsodata at a base URL with our session; restore its globals after."""
+        parts = urlsplit(base_url)
+        catalog_url = parts.netloc + parts.path.rstrip("/")
+        saved = (cbsodata.options.use_https, cbsodata_impl.Session)
+        cbsodata.options.use_https = parts.scheme == "https"
+        cbsodata_impl.Session = lambda: self.session  # type: ignore[assignment]
+        try:
+            yield catalog_url
+        finally:
+            cbsodata.options.use_https, cbsodata_impl.Session = saved
+
+    def _download(self, ref: TableRef, entity_set: str) -> list[dict[str, Any]]:
+        url = self.odata_url(ref, entity_set)
+        what = f"{ref.table}/{entity_set or 'service document'}"
+        self.progress(f"download {what}")
+
+        @retry(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=wait_exponential(multiplier=self.settings.backoff, max=30),
+            reraise=True,
+        )
+        def attempt() -> list[dict[str, Any]]:
+            with self._cbsodata_client(self.settings.base_url(ref.catalog)) as catalog_url:
+                return cbsodata.get_meta(
+                    ref.table, entity_set, catalog_url=catalog_url, timeout=self.settings.timeout
+                )
+
+        try:
+            rows = attempt()
+        except (requests.RequestException, json.JSONDecodeError) as exc:
+            raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
+        self.fetched.append(url)
+        return rows
+
+    # ------------------------------------------------------------------------- WFS
+    def wfs_layer(self, year: int, layer: str) -> dict[str, Any]:
+        """A whole WFS layer as a GeoJSON FeatureCollection (EPSG:4326), paged."""
+        path = self.wfs_path(year, layer)
+        cached = self._cached(path)
+        if cached is None and self.settings.mirror is not None:
+            raise NotPublished(f"layer {layer} {year} is not in the mirror")
+        if cached is None:
+            cached = self._download_wfs(year, layer)
+            self._write_cached(path, cached)
+        return cached
+
+    def _download_wfs(self, year: int, layer: str) -> dict[str, Any]:
+        url = self.wfs_url(year, layer)
+        what = f"PDOK {layer} {year}"
+        features: list[dict[str, Any]] = []
+
+        @retry(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=wait_exponential(multiplier=self.settings.backoff, max=30),
+            reraise=True,
+        )
+        def page(start: int) -> dict[str, Any]:
+            params = {
+                "request": "GetFeature",
+                "service": "WFS",
+                "version": "2.0.0",
+                "typeName": f"gebiedsindelingen:{layer}",
+                "outputFormat": "json",
+                "srsName": "EPSG:4326",
+                "count": str(self.settings.page_size),
+                "startIndex": str(start),
+            }
+            response = self.session.get(url, params=params, timeout=self.settings.timeout)
+            response.raise_for_status()
+            return response.json()
+
+        start = 0
+        while True:
+            self.progress(f"download {what} from feature {start}")
+            try:
+                reply = page(start)
+            except (requests.RequestException, json.JSONDecodeError) as exc:
+                if _http_status(exc) in (400, 404):
+                    # PDOK answers 404 for a year it has no service for and 400 for an
+                    # unknown layer (e.g. no buurt layer in early years).
+                    raise NotPublished(f"{what} not published at {url}") from exc
+                raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
+            batch = reply.get("features", [])
+            features.extend(batch)
+            if len(batch) < self.settings.page_size:
+                break
+            start += len(batch)
+        self.fetched.append(url)
+        return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,291 @@
+"""Load: write the store (one DuckDB file), validate it, and swap it in atomically.
+
+The new store is written beside the old one under a temporary name. Only when
+validation passes is it renamed over the old file (``os.replace`` is atomic on POSIX),
+so a failed or interrupted run leaves the previous store byte for byte untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+
+from etl.catalogue import Catalogue
+from etl.transform import CODE_PATTERNS, LEVELS
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE region (
+    year INTEGER NOT NULL, code VARCHAR NOT NULL, level VARCHAR NOT NULL,
+    name VARCHAR NOT NULL, gemeente_code VARCHAR,
+    PRIMARY KEY (year, code));
+CREATE TABLE indicator (
+    id VARCHAR PRIMARY KEY, subtheme VARCHAR NOT NULL, position INTEGER NOT NULL,
+    label_nl VARCHAR, label_en VARCHAR, unit_nl VARCHAR, unit_en VARCHAR,
+    direction VARCHAR NOT NULL, definition_nl VARCHAR, definition_en VARCHAR,
+    aggregation VARCHAR NOT NULL, weight VARCHAR, is_percentage BOOLEAN NOT NULL);
+CREATE TABLE indicator_series (
+    indicator_id VARCHAR NOT NULL, series SMALLINT NOT NULL, first_year INTEGER,
+    last_year INTEGER, source VARCHAR, formula VARCHAR, note_nl VARCHAR, note_en VARCHAR,
+    PRIMARY KEY (indicator_id, series));
+CREATE TABLE availability (
+    indicator_id VARCHAR NOT NULL, year INTEGER NOT NULL, series SMALLINT, status VARCHAR,
+    source_table VARCHAR, source_keys VARCHAR, reason VARCHAR, n_values INTEGER,
+    PRIMARY KEY (indicator_id, year));
+CREATE TABLE observation (
+    year INTEGER NOT NULL, region_code VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
+    value DOUBLE NOT NULL, series SMALLINT NOT NULL, source_table VARCHAR NOT NULL,
+    source_key VARCHAR NOT NULL);
+CREATE TABLE boundary (
+    year INTEGER NOT NULL, level VARCHAR NOT NULL, code VARCHAR NOT NULL,
+    geometry BLOB NOT NULL, PRIMARY KEY (year, level, code));
+CREATE TABLE boundary_geojson (
+    year INTEGER NOT NULL, level VARCHAR NOT NULL, n_features INTEGER NOT NULL,
+    geojson VARCHAR NOT NULL, PRIMARY KEY (year, level));
+CREATE TABLE etl_run (
+    source_table VARCHAR NOT NULL, catalog VARCHAR, title VARCHAR, modified VARCHAR,
+    rows BIGINT, fetched_at VARCHAR, status VARCHAR, note VARCHAR);
+"""
+
+INDEXES = """
+CREATE INDEX observation_lookup ON observation (indicator_id, year);
+CREATE INDEX observation_region ON observation (region_code);
+"""
+
+
+class ValidationFailed(RuntimeError):
+    """The new store broke a rule; it was not swapped in."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("store validation failed:\n  - " + "\n  - ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class StoreContent:
+    """Everything a store holds, as data frames, before it is written."""
+
+    regions: pd.DataFrame
+    observations: pd.DataFrame
+    availability: pd.DataFrame
+    boundaries: dict[tuple[int, str], gpd.GeoDataFrame]
+    geojson: dict[tuple[int, str], str]
+    runs: pd.DataFrame
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    indicators = pd.DataFrame(
+        [
+            {
+                "id": ind.id,
+                "subtheme": ind.subtheme,
+                "position": pos,
+                "label_nl": ind.label.nl,
+                "label_en": ind.label.en,
+                "unit_nl": ind.unit.nl,
+                "unit_en": ind.unit.en,
+                "direction": ind.direction,
+                "definition_nl": ind.definition.nl,
+                "definition_en": ind.definition.en,
+                "aggregation": ind.aggregation,
+                "weight": ind.weight,
+                "is_percentage": ind.is_percentage,
+            }
+            for pos, ind in enumerate(catalogue.indicators)
+        ]
+    )
+    series = pd.DataFrame(
+        [
+            {
+                "indicator_id": ind.id,
+                "series": number,
+                "first_year": s.years[0],
+                "last_year": s.years[1],
+                "source": s.source,
+                "formula": s.formula,
+                "note_nl": s.note.nl if s.note else None,
+                "note_en": s.note.en if s.note else None,
+            }
+            for ind in catalogue.indicators
+            for number, s in enumerate(ind.series)
+        ]
+    )
+    return indicators, series
+
+
+def validate(content: StoreContent, catalogue: Catalogue) -> list[str]:
+    """Every rule the store must keep; an empty list means it may be swapped in."""
+    problems: list[str] = []
+    regions, obs = content.regions, content.observations
+
+    for level, pattern in CODE_PATTERNS.items():
+        codes = regions.loc[regions["level"] == level, "code"]
+        bad = codes[~codes.str.fullmatch(pattern)]
+        if len(bad):
+            problems.append(f"{len(bad)} {level} codes malformed, e.g. {bad.iloc[0]!r}")
+    unknown_level = regions[~regions["level"].isin(LEVELS)]
+    if len(unknown_level):
+        problems.append(f"{len(unknown_level)} regions with an unknown level")
+
+    dup = obs.duplicated(["year", "region_code", "indicator_id"])
+    if dup.any():
+        first = obs[dup].iloc[0]
+        problems.append(
+            f"{int(dup.sum())} duplicate observations, e.g. {first['indicator_id']} "
+            f"{first['region_code']} {first['year']}"
+        )
+
+    pct_ids = [i.id for i in catalogue.indicators if i.is_percentage]
+    pct = obs[obs["indicator_id"].isin(pct_ids)]
+    out_of_range = pct[(pct["value"] < 0) | (pct["value"] > 100)]
+    if len(out_of_range):
+        first = out_of_range.iloc[0]
+        problems.append(
+            f"{len(out_of_range)} percentages outside 0–100, e.g. {first['indicator_id']} "
+            f"{first['region_code']} {first['year']} = {first['value']}"
+        )
+
+    unknown_ind = set(obs["indicator_id"]) - {i.id for i in catalogue.indicators}
+    if unknown_ind:
+        problems.append(f"observations for unknown indicators: {sorted(unknown_ind)}")
+
+    known = regions.set_index(["year", "code"]).index
+    obs_keys = pd.MultiIndex.from_frame(obs[["year", "region_code"]].drop_duplicates())
+    orphans = obs_keys.difference(known)
+    if len(orphans):
+        problems.append(f"{len(orphans)} observed regions missing from the region table, "
+                        f"e.g. {orphans[0]}")
+
+    # Every wijk and buurt lies in a gemeente that exists in the same year.
+    sub = regions[regions["level"].isin(["wijk", "buurt"])]
+    gm = regions[regions["level"] == "gemeente"].set_index(["year", "code"]).index
+    sub_keys = pd.MultiIndex.from_arrays([sub["year"], sub["gemeente_code"]])
+    homeless = sub[~sub_keys.isin(gm)]
+    if len(homeless):
+        first = homeless.iloc[0]
+        problems.append(
+            f"{len(homeless)} wijken/buurten whose gemeente is missing, e.g. {first['code']} "
+            f"({first['year']}) → {first['gemeente_code']}"
+        )
+
+    counts = regions.groupby(["year", "level"]).size().unstack(fill_value=0)
+    for year, row in counts.iterrows():
+        n_gm = int(row.get("gemeente", 0))
+        if n_gm and not 300 <= n_gm <= 450:
+            problems.append(f"{year}: {n_gm} gemeenten (expected 300–450)")
+        if row.get("wijk", 0) and row.get("wijk", 0) < n_gm:
+            problems.append(f"{year}: fewer wijken ({row['wijk']}) than gemeenten ({n_gm})")
+    if regions.empty:
+        problems.append("no regions at all")
+    if obs.empty:
+        problems.append("no observations at all")
+
+    for (year, level), frame in content.boundaries.items():
+        if frame["code"].duplicated().any():
+            problems.append(f"boundaries {level} {year}: duplicate codes")
+        if not frame.geometry.is_valid.all():
+            problems.append(f"boundaries {level} {year}: invalid geometries")
+    return problems
+
+
+def write_store(content: StoreContent, catalogue: Catalogue, target: Path) -> Path:
+    """Write to a temporary file beside target, validate, then atomically replace target."""
+    problems = validate(content, catalogue)
+    if problems:
+        raise ValidationFailed(problems)
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
+    tmp.unlink(missing_ok=True)
+    try:
+        _write(content, catalogue, tmp)
+        _check_written(tmp, content)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(tmp) + ".wal").unlink()
+    return target
+
+
+def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
+    indicators, series = catalogue_frames(catalogue)
+    boundary_rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "level": level,
+                    "code": frame["code"].to_numpy(),
+                    "geometry": frame.geometry.to_wkb().to_numpy(),
+                }
+            )
+            for (year, level), frame in sorted(content.boundaries.items())
+        ]
+        or [pd.DataFrame(columns=["year", "level", "code", "geometry"])],
+        ignore_index=True,
+    )
+    geojson_rows = pd.DataFrame(
+        [
+            {"year": y, "level": lv, "n_features": len(content.boundaries[(y, lv)]), "geojson": g}
+            for (y, lv), g in sorted(content.geojson.items())
+        ],
+        columns=["year", "level", "n_features", "geojson"],
+    )
+    meta = {
+        "schema_version": str(SCHEMA_VERSION),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **content.meta,
+    }
+    meta_rows = pd.DataFrame(sorted(meta.items()), columns=["key", "value"])
+    with duckdb.connect(str(path)) as con:
+        con.execute(SCHEMA)
+        for table, frame in [
+            ("meta", meta_rows),
+            ("region", content.regions),
+            ("indicator", indicators),
+            ("indicator_series", series),
+            ("availability", content.availability),
+            ("observation", content.observations),
+            ("boundary", boundary_rows),
+            ("boundary_geojson", geojson_rows),
+            ("etl_run", content.runs),
+        ]:
+            con.register("frame", frame)
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame")
+            con.unregister("frame")
+        con.execute(INDEXES)
+        con.execute("CHECKPOINT")
+
+
+def _check_written(path: Path, content: StoreContent) -> None:
+    with duckdb.connect(str(path), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM observation").fetchone()[0]
+    if n != len(content.observations):
+        raise ValidationFailed([f"wrote {n} observations, expected {len(content.observations)}"])
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """Key facts of an existing store (for the CLI and /healthz)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    if "summary" in meta:
+        meta["summary"] = json.loads(meta["summary"])
+    return meta
+
+
+CODE_RE = re.compile("|".join(f"(?:{p[1:-1]})" for p in CODE_PATTERNS.values()))

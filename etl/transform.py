@@ -1,0 +1,440 @@
+"""Transform: pure functions from raw CBS tables to clean regions and observations.
+
+Nothing here does I/O. Every function takes data frames (or plain lists of dicts as
+CBS replies them) and returns new data frames, so each step can be tested alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from etl.catalogue import Catalogue, Indicator, Series
+
+SENTINEL_MAX = -99990  # PDOK/CBS negative codes (-99995, -99997, -99999999) mean "missing"
+LEVELS: tuple[str, ...] = ("land", "gemeente", "wijk", "buurt")
+LAND_CODE = "NL00"
+CODE_PATTERNS: dict[str, str] = {
+    "land": r"^NL00$",
+    "gemeente": r"^GM\d{4}$",
+    "wijk": r"^WK\d{4}[0-9A-Z]{2}$",
+    "buurt": r"^BU\d{4}[0-9A-Z]{4}$",
+}
+_KEY_SUFFIX = re.compile(r"_\d+$")
+_WIJK_PREFIX = re.compile(r"^Wijk [0-9A-Z]{2} ")
+
+
+# ------------------------------------------------------------------------ cleaning
+def strip_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip the padding CBS puts around codes and names ("GM0363    ")."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: v.strip() if isinstance(v, str) else v)
+    return out
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Numbers with CBS/PDOK missing codes made missing (never 0).
+
+    Accepts typed values (null → NaN) and untyped strings as the UntypedDataSet and
+    StatLine CSV give them: padded, with "." (and "x", "-", "") for unknown or secret.
+    """
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+        numbers = pd.to_numeric(text.replace({".": None, "x": None, "-": None, "": None}),
+                                errors="coerce")
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+    numbers = numbers.astype("float64")
+    return numbers.mask(numbers <= SENTINEL_MAX)
+
+
+def normalise_code(code: str) -> str:
+    """A region code without padding; every national code (NL00, NL01) becomes NL00."""
+    code = code.strip().upper()
+    return LAND_CODE if code.startswith("NL") else code
+
+
+def region_level(code: str) -> str | None:
+    """gemeente, wijk, buurt or land, from the code prefix; None for anything else."""
+    prefix = code[:2]
+    return {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(prefix)
+
+
+def gemeente_of(code: str) -> str | None:
+    """The gemeente a region lies in: CBS codes embed the 4 digits of their gemeente."""
+    level = region_level(code)
+    if level == "gemeente":
+        return code
+    if level in ("wijk", "buurt"):
+        return "GM" + code[2:6]
+    return None
+
+
+def wijk_of(code: str) -> str | None:
+    return "WK" + code[2:8] if region_level(code) == "buurt" else None
+
+
+def display_name(title: str | None, code: str) -> str | None:
+    """CBS titles wijken "Wijk 00 Annen": keep the name people use."""
+    if title is None or not isinstance(title, str):
+        return None
+    name = _WIJK_PREFIX.sub("", title.strip()) if code.startswith("WK") else title.strip()
+    return name or None
+
+
+# ------------------------------------------------------------------- key resolution
+def key_stem(key: str) -> str:
+    """'GemiddeldInkomenPerInwoner_83' → 'GemiddeldInkomenPerInwoner'."""
+    return _KEY_SUFFIX.sub("", key)
+
+
+@dataclass(frozen=True)
+class StemIndex:
+    """Stems of a table's topics, resolved from its DataProperties."""
+
+    keys: dict[str, str]
+    ambiguous: frozenset[str] = frozenset()
+
+    def resolve(self, stem: str) -> str | None:
+        return self.keys.get(stem)
+
+
+def resolve_stems(properties: list[dict[str, Any]]) -> StemIndex:
+    """Map each topic's key stem to its key; stems used twice are ambiguous, not guessed."""
+    seen: dict[str, list[str]] = {}
+    for prop in properties:
+        if prop.get("Type") != "Topic" or not prop.get("Key"):
+            continue
+        seen.setdefault(key_stem(prop["Key"]), []).append(prop["Key"])
+    keys = {stem: found[0] for stem, found in seen.items() if len(found) == 1}
+    ambiguous = frozenset(stem for stem, found in seen.items() if len(found) > 1)
+    return StemIndex(keys=keys, ambiguous=ambiguous)
+
+
+def period_year(period: str) -> int | None:
+    """'2024JJ00' → 2024; months and quarters are not years → None."""
+    period = period.strip()
+    if re.fullmatch(r"\d{4}JJ00", period):
+        return int(period[:4])
+    return None
+
+
+# ----------------------------------------------------------------- source frames
+@dataclass
+class SourceFrame:
+    """One source's numbers for one year: rows are region codes, columns are stems."""
+
+    source: str
+    table: str
+    year: int
+    values: pd.DataFrame
+    keys: dict[str, str]  # stem (or stem@offence) → key as the table spells it
+    missing_keys: dict[str, str] = field(default_factory=dict)  # stem → why unavailable
+
+
+def _code_column(frame: pd.DataFrame) -> pd.Series:
+    # cbsodata.get_data would have replaced WijkenEnBuurten by titles; the typed set
+    # keeps the key, and KWB also has Codering_3.
+    source = frame["WijkenEnBuurten"] if "WijkenEnBuurten" in frame else frame["Codering_3"]
+    return source.astype(str).map(normalise_code)
+
+
+def kwb_frame(
+    table: str, year: int, properties: list[dict[str, Any]], rows: pd.DataFrame
+) -> SourceFrame:
+    """The KWB TypedDataSet of one year as numbers per region, columns named by stem."""
+    index = resolve_stems(properties)
+    codes = _code_column(rows)
+    columns: dict[str, pd.Series] = {}
+    keys: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for stem, key in index.keys.items():
+        if key in ("Gemeentenaam_1", "SoortRegio_2", "Codering_3"):
+            continue
+        if key not in rows.columns:
+            missing[stem] = f"{key} is in the DataProperties of {table} but not in its data"
+            continue
+        columns[stem] = to_number(rows[key]).set_axis(codes)
+        keys[stem] = key
+    for stem in index.ambiguous:
+        missing[stem] = f"stem {stem} is ambiguous in {table}"
+    values = pd.DataFrame(columns, index=pd.Index(codes, name="region_code"))
+    values = values[~values.index.duplicated(keep="first")]
+    return SourceFrame("kwb", table, year, values, keys, missing)
+
+
+def police_frames(
+    table: str, properties: list[dict[str, Any]], rows: pd.DataFrame
+) -> dict[int, SourceFrame]:
+    """Registered crimes per region and year; columns 'stem@offence'."""
+    index = resolve_stems(properties)
+    frames: dict[int, SourceFrame] = {}
+    if rows.empty:
+        return frames
+    work = pd.DataFrame(
+        {
+            "region_code": _code_column(rows),
+            "year": rows["Perioden"].astype(str).map(period_year),
+            "offence": rows["SoortMisdrijf"].astype(str).str.strip(),
+        }
+    )
+    measures = {stem: key for stem, key in index.keys.items() if key in rows.columns}
+    for stem, key in measures.items():
+        work[stem] = to_number(rows[key])
+    work = work.dropna(subset=["year"])
+    for year, part in work.groupby("year", sort=True):
+        wide = part.pivot_table(
+            index="region_code", columns="offence", values=list(measures), aggfunc="first"
+        )
+        wide.columns = [f"{stem}@{offence}" for stem, offence in wide.columns]
+        keys = {col: measures[col.split("@")[0]] for col in wide.columns}
+        frames[int(year)] = SourceFrame("politie", table, int(year), wide, keys)
+    return frames
+
+
+def pick_dimension_key(dimension: list[dict[str, Any]], *titles: str) -> str | None:
+    """The key of the dimension member whose title matches one of the given titles."""
+    wanted = {t.lower() for t in titles}
+    for member in dimension:
+        if str(member.get("Title", "")).strip().lower() in wanted:
+            return str(member["Key"]).strip()
+    return None
+
+
+def rivm_frames(
+    table: str,
+    properties: list[dict[str, Any]],
+    rows: pd.DataFrame,
+    age_key: str | None,
+    margin_key: str | None,
+) -> dict[int, SourceFrame]:
+    """RIVM health estimates for adults (18+), point estimates, per region and year."""
+    index = resolve_stems(properties)
+    frames: dict[int, SourceFrame] = {}
+    if rows.empty:
+        return frames
+    mask = pd.Series(True, index=rows.index)
+    if age_key is not None and "Leeftijd" in rows:
+        mask &= rows["Leeftijd"].astype(str).str.strip() == age_key
+    if margin_key is not None and "Marges" in rows:
+        mask &= rows["Marges"].astype(str).str.strip() == margin_key
+    rows = rows[mask]
+    years = rows["Perioden"].astype(str).map(period_year)
+    codes = _code_column(rows)
+    topics = {
+        stem: key
+        for stem, key in index.keys.items()
+        if key in rows.columns and key not in ("Gemeentenaam_1", "SoortRegio_2", "Codering_3")
+    }
+    for year in sorted(y for y in years.dropna().unique()):
+        sel = years == year
+        values = pd.DataFrame(
+            {stem: to_number(rows.loc[sel, key]).to_numpy() for stem, key in topics.items()},
+            index=pd.Index(codes[sel].to_numpy(), name="region_code"),
+        )
+        values = values[~values.index.duplicated(keep="first")]
+        frames[int(year)] = SourceFrame("rivm", table, int(year), values, dict(topics))
+    return frames
+
+
+# -------------------------------------------------------------------- indicators
+@dataclass(frozen=True)
+class Availability:
+    indicator_id: str
+    year: int
+    series: int | None
+    status: str  # "ok", "empty" or "unavailable"
+    source_table: str | None
+    source_keys: str | None
+    reason: str | None
+    n_values: int = 0
+
+
+def _stem_columns(frame: SourceFrame, stems: tuple[str, ...], offence: str | None) -> list[str]:
+    return [f"{s}@{offence}" if offence is not None else s for s in stems]
+
+
+def _why_missing(frame: SourceFrame, column: str) -> str:
+    stem = column.split("@")[0]
+    if stem in frame.missing_keys:
+        return frame.missing_keys[stem]
+    if "@" in column:
+        offence = column.split("@")[1]
+        if any(c.startswith(f"{stem}@") for c in frame.values.columns):
+            return f"offence {offence} not in {frame.table} for {frame.year}"
+    return f"key stem {stem} not in {frame.table}"
+
+
+def sum_columns(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Row sums that stay missing when any part is missing (a partial sum is wrong)."""
+    return frame[columns].sum(axis=1, min_count=len(columns)).where(
+        frame[columns].notna().all(axis=1)
+    )
+
+
+def apply_formula(series: Series, numerator: pd.Series, denominator: pd.Series | None) -> pd.Series:
+    """Compute a series' values from its (already summed) numerator and denominator."""
+    if series.formula in ("value", "sum"):
+        return numerator
+    assert denominator is not None
+    denominator = denominator.reindex(numerator.index)
+    scale = 100.0 if series.formula == "share" else 1000.0
+    valid = denominator > 0
+    return (numerator / denominator.where(valid) * scale).astype("float64")
+
+
+def compute_indicator_year(
+    indicator: Indicator, year: int, frames: dict[tuple[str, int], SourceFrame]
+) -> tuple[pd.DataFrame, Availability]:
+    """Values of one indicator in one year, and a note saying what happened."""
+    found = indicator.series_for(year)
+    empty = pd.DataFrame(columns=["region_code", "value"])
+    if found is None:
+        return empty, Availability(
+            indicator.id, year, None, "unavailable", None, None, "no series covers this year"
+        )
+    number, series = found
+    source = frames.get((series.source, year))
+    if source is None:
+        return empty, Availability(
+            indicator.id, year, number, "unavailable", None, None,
+            f"no {series.source} table for {year}",
+        )
+    num_cols = _stem_columns(source, series.numerator, series.offence)
+    lacking = [c for c in num_cols if c not in source.values.columns]
+    if lacking:
+        return empty, Availability(
+            indicator.id, year, number, "unavailable", source.table, None,
+            _why_missing(source, lacking[0]),
+        )
+    numerator = sum_columns(source.values, num_cols)
+    keys = [source.keys[c] + (f"[{c.split('@')[1]}]" if "@" in c else "") for c in num_cols]
+    denominator = None
+    if series.denominator:
+        den_frame = frames.get((series.effective_denominator_source, year))
+        if den_frame is None:
+            return empty, Availability(
+                indicator.id, year, number, "unavailable", source.table, None,
+                f"no {series.effective_denominator_source} table for {year} (denominator)",
+            )
+        den_cols = list(series.denominator)
+        lacking = [c for c in den_cols if c not in den_frame.values.columns]
+        if lacking:
+            return empty, Availability(
+                indicator.id, year, number, "unavailable", source.table, None,
+                _why_missing(den_frame, lacking[0]),
+            )
+        denominator = sum_columns(den_frame.values, den_cols)
+        den_keys = "+".join(den_frame.keys[c] for c in den_cols)
+        keys_text = f"({'+'.join(keys)})/({den_keys})"
+    else:
+        keys_text = "+".join(keys)
+    values = apply_formula(series, numerator, denominator).replace([np.inf, -np.inf], np.nan)
+    values = values.dropna()
+    if indicator.is_percentage and series.formula == "share":
+        # Shares of two CBS-rounded counts can pass 100 in tiny areas: not a real value.
+        values = values[(values >= 0) & (values <= 100)]
+    out = pd.DataFrame({"region_code": values.index.astype(str), "value": values.to_numpy()})
+    status = "ok" if len(out) else "empty"
+    reason = None if len(out) else f"{keys_text} has no values in {source.table} for {year}"
+    return out, Availability(
+        indicator.id, year, number, status, source.table, keys_text, reason, len(out)
+    )
+
+
+OBSERVATION_COLUMNS = [
+    "year", "region_code", "indicator_id", "value", "series", "source_table", "source_key"
+]
+
+
+def build_observations(
+    catalogue: Catalogue, frames: dict[tuple[str, int], SourceFrame], years: tuple[int, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All observations (long format) and one availability row per indicator and year."""
+    parts: list[pd.DataFrame] = []
+    notes: list[Availability] = []
+    for indicator in catalogue.indicators:
+        for year in years:
+            values, note = compute_indicator_year(indicator, year, frames)
+            notes.append(note)
+            if len(values):
+                values = values.assign(
+                    year=year,
+                    indicator_id=indicator.id,
+                    series=note.series,
+                    source_table=note.source_table,
+                    source_key=note.source_keys,
+                )
+                parts.append(values)
+    observations = (
+        pd.concat(parts, ignore_index=True)[OBSERVATION_COLUMNS]
+        if parts
+        else pd.DataFrame(columns=OBSERVATION_COLUMNS)
+    )
+    observations = observations.astype(
+        {"year": "int32", "series": "int16", "value": "float64"}
+    )
+    observations = observations.sort_values(["year", "indicator_id", "region_code"])
+    availability = pd.DataFrame([n.__dict__ for n in notes])
+    return observations.reset_index(drop=True), availability
+
+
+def unresolved_indicators(availability: pd.DataFrame) -> list[str]:
+    """Catalogue entries that resolved in no year at all (a catalogue error)."""
+    resolved = availability[availability["status"] != "unavailable"]["indicator_id"]
+    return sorted(set(availability["indicator_id"]) - set(resolved))
+
+
+# ------------------------------------------------------------------------ regions
+REGION_COLUMNS = ["year", "code", "level", "name", "gemeente_code"]
+
+
+def regions_from_dimension(
+    year: int, members: list[dict[str, Any]], priority: int
+) -> pd.DataFrame:
+    """Region rows from a WijkenEnBuurten dimension (Key, Title)."""
+    rows = []
+    for member in members:
+        code = normalise_code(str(member["Key"]))
+        level = region_level(code)
+        if level is None:
+            continue
+        name = display_name(member.get("Title"), code)
+        if name is not None and name.upper() == code:
+            name = None  # some third-party tables title regions by their code
+        rows.append((year, code, level, name, gemeente_of(code), priority))
+    return pd.DataFrame(rows, columns=[*REGION_COLUMNS, "priority"])
+
+
+def combine_regions(candidates: list[pd.DataFrame], gemeente_names: pd.DataFrame | None = None
+                    ) -> pd.DataFrame:
+    """One row per (year, code); the best name wins, gaps filled from the same code's name
+    in the nearest other year."""
+    if not candidates:
+        return pd.DataFrame(columns=REGION_COLUMNS)
+    allrows = pd.concat(candidates, ignore_index=True)
+    allrows = allrows.sort_values(["year", "code", "priority"])
+    named = allrows.dropna(subset=["name"]).drop_duplicates(["year", "code"])
+    regions = allrows.drop_duplicates(["year", "code"])[["year", "code", "level", "gemeente_code"]]
+    regions = regions.merge(named[["year", "code", "name"]], on=["year", "code"], how="left")
+    if regions["name"].isna().any():
+        by_code = named[["year", "code", "name"]].rename(columns={"year": "name_year"})
+        gaps = regions[regions["name"].isna()][["year", "code"]].merge(by_code, on="code")
+        if len(gaps):
+            gaps["distance"] = (gaps["year"] - gaps["name_year"]).abs()
+            best = gaps.sort_values(["year", "code", "distance", "name_year"], ascending=[
+                True, True, True, False]).drop_duplicates(["year", "code"])
+            fill = best.set_index(["year", "code"])["name"]
+            key = pd.MultiIndex.from_frame(regions[["year", "code"]])
+            regions["name"] = regions["name"].fillna(pd.Series(fill.reindex(key).to_numpy(),
+                                                               index=regions.index))
+    regions["name"] = regions["name"].fillna(regions["code"])
+    regions.loc[regions["level"] == "land", "name"] = "Nederland"
+    regions["year"] = regions["year"].astype("int32")
+    return regions[REGION_COLUMNS].sort_values(["year", "code"]).reset_index(drop=True)
