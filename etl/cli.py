@@ -134,14 +134,16 @@ def _print_summary(summary: dict, store: Path, seconds: float) -> None:
                          if e else "–")
         table.add_row(year, *cells)
     console.print(table)
-    by_reason: dict[str, list[str]] = defaultdict(list)
+    gaps: dict[str, list[str]] = defaultdict(list)
     for item in summary["unavailable"]:
-        by_reason[item["reason"] or item["status"]].append(f"{item['indicator']} {item['year']}")
-    if by_reason:
-        console.print("[bold]Unavailable indicator-years, by reason:[/]")
-        for reason, items in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
-            shown = ", ".join(items[:4]) + (f" … (+{len(items) - 4})" if len(items) > 4 else "")
-            console.print(f"  {len(items):4d} × {reason}: [dim]{shown}[/]")
+        gaps[item["indicator"]].append(f"{item['year']}: {item['reason'] or item['status']}")
+    if gaps:
+        missing = Table(title="Indicator-years without data, and why", show_lines=False)
+        missing.add_column("indicator")
+        missing.add_column("year: reason")
+        for indicator, reasons in sorted(gaps.items()):
+            missing.add_row(indicator, "\n".join(reasons))
+        console.print(missing)
     console.print(
         f"[green]Wrote {store}[/] ({store.stat().st_size / 1e6:.1f} MB): "
         f"{summary['observations']:,} observations of {summary['indicators_with_data']} "

@@ -135,7 +135,8 @@ class SourceFrame:
     year: int
     values: pd.DataFrame
     keys: dict[str, str]  # stem (or stem@offence) → key as the table spells it
-    missing_keys: dict[str, str] = field(default_factory=dict)  # stem → why unavailable
+    missing_keys: dict[str, str] = field(default_factory=dict)  # stem → why it has no values
+    resolved: frozenset[str] = frozenset()  # stems the table's DataProperties define
 
 
 def _code_column(frame: pd.DataFrame) -> pd.Series:
@@ -166,7 +167,7 @@ def kwb_frame(
         missing[stem] = f"stem {stem} is ambiguous in {table}"
     values = pd.DataFrame(columns, index=pd.Index(codes, name="region_code"))
     values = values[~values.index.duplicated(keep="first")]
-    return SourceFrame("kwb", table, year, values, keys, missing)
+    return SourceFrame("kwb", table, year, values, keys, missing, frozenset(index.keys))
 
 
 def police_frames(
@@ -194,7 +195,9 @@ def police_frames(
         )
         wide.columns = [f"{stem}@{offence}" for stem, offence in wide.columns]
         keys = {col: measures[col.split("@")[0]] for col in wide.columns}
-        frames[int(year)] = SourceFrame("politie", table, int(year), wide, keys)
+        frames[int(year)] = SourceFrame(
+            "politie", table, int(year), wide, keys, resolved=frozenset(index.keys)
+        )
     return frames
 
 
@@ -239,7 +242,9 @@ def rivm_frames(
             index=pd.Index(codes[sel].to_numpy(), name="region_code"),
         )
         values = values[~values.index.duplicated(keep="first")]
-        frames[int(year)] = SourceFrame("rivm", table, int(year), values, dict(topics))
+        frames[int(year)] = SourceFrame(
+            "rivm", table, int(year), values, dict(topics), resolved=frozenset(index.keys)
+        )
     return frames
 
 
@@ -261,14 +266,27 @@ def _stem_columns(frame: SourceFrame, stems: tuple[str, ...], offence: str | Non
 
 
 def _why_missing(frame: SourceFrame, column: str) -> str:
+    """Why a column that the DataProperties define has no values in this frame."""
     stem = column.split("@")[0]
     if stem in frame.missing_keys:
         return frame.missing_keys[stem]
     if "@" in column:
-        offence = column.split("@")[1]
-        if any(c.startswith(f"{stem}@") for c in frame.values.columns):
-            return f"offence {offence} not in {frame.table} for {frame.year}"
-    return f"key stem {stem} not in {frame.table}"
+        return f"offence {column.split('@')[1]} not in {frame.table} for {frame.year}"
+    return f"{stem} has no values in {frame.table} for {frame.year}"
+
+
+def _columns(frame: SourceFrame, columns: list[str]) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The needed columns (all-missing where the table defines a key but has no values),
+    the keys as the table spells them, and notes on what had no values."""
+    data = frame.values.reindex(columns=columns)
+    keys, notes = [], []
+    for col in columns:
+        stem = col.split("@")[0]
+        key = frame.keys.get(col) or frame.keys.get(stem) or stem
+        keys.append(key + (f"[{col.split('@')[1]}]" if "@" in col else ""))
+        if col not in frame.values.columns:
+            notes.append(_why_missing(frame, col))
+    return data, keys, notes
 
 
 def sum_columns(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -307,14 +325,14 @@ def compute_indicator_year(
             f"no {series.source} table for {year}",
         )
     num_cols = _stem_columns(source, series.numerator, series.offence)
-    lacking = [c for c in num_cols if c not in source.values.columns]
-    if lacking:
+    unresolved = [c for c in series.numerator if c not in source.resolved]
+    if unresolved:
         return empty, Availability(
             indicator.id, year, number, "unavailable", source.table, None,
-            _why_missing(source, lacking[0]),
+            f"key stem {unresolved[0]} not in the DataProperties of {source.table}",
         )
-    numerator = sum_columns(source.values, num_cols)
-    keys = [source.keys[c] + (f"[{c.split('@')[1]}]" if "@" in c else "") for c in num_cols]
+    num_data, keys, notes = _columns(source, num_cols)
+    numerator = sum_columns(num_data, num_cols)
     denominator = None
     if series.denominator:
         den_frame = frames.get((series.effective_denominator_source, year))
@@ -324,15 +342,16 @@ def compute_indicator_year(
                 f"no {series.effective_denominator_source} table for {year} (denominator)",
             )
         den_cols = list(series.denominator)
-        lacking = [c for c in den_cols if c not in den_frame.values.columns]
-        if lacking:
+        unresolved = [c for c in den_cols if c not in den_frame.resolved]
+        if unresolved:
             return empty, Availability(
                 indicator.id, year, number, "unavailable", source.table, None,
-                _why_missing(den_frame, lacking[0]),
+                f"key stem {unresolved[0]} not in the DataProperties of {den_frame.table}",
             )
-        denominator = sum_columns(den_frame.values, den_cols)
-        den_keys = "+".join(den_frame.keys[c] for c in den_cols)
-        keys_text = f"({'+'.join(keys)})/({den_keys})"
+        den_data, den_keys, den_notes = _columns(den_frame, den_cols)
+        notes += den_notes
+        denominator = sum_columns(den_data, den_cols)
+        keys_text = f"({'+'.join(keys)})/({'+'.join(den_keys)})"
     else:
         keys_text = "+".join(keys)
     values = apply_formula(series, numerator, denominator).replace([np.inf, -np.inf], np.nan)
@@ -342,7 +361,9 @@ def compute_indicator_year(
         values = values[(values >= 0) & (values <= 100)]
     out = pd.DataFrame({"region_code": values.index.astype(str), "value": values.to_numpy()})
     status = "ok" if len(out) else "empty"
-    reason = None if len(out) else f"{keys_text} has no values in {source.table} for {year}"
+    reason = None
+    if not len(out):
+        reason = notes[0] if notes else f"{keys_text} has no values in {source.table} for {year}"
     return out, Availability(
         indicator.id, year, number, status, source.table, keys_text, reason, len(out)
     )
