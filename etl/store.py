@@ -50,6 +50,7 @@ CREATE TABLE observation (
     source_key VARCHAR NOT NULL);
 CREATE TABLE boundary (
     year INTEGER NOT NULL, level VARCHAR NOT NULL, code VARCHAR NOT NULL,
+    xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE,
     geometry BLOB NOT NULL, PRIMARY KEY (year, level, code));
 CREATE TABLE boundary_geojson (
     year INTEGER NOT NULL, level VARCHAR NOT NULL, n_features INTEGER NOT NULL,
@@ -230,14 +231,17 @@ def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
                     "year": year,
                     "level": level,
                     "code": frame["code"].to_numpy(),
+                    **{k: frame.geometry.bounds[k].to_numpy()
+                       for k in ("minx", "miny", "maxx", "maxy")},
                     "geometry": frame.geometry.to_wkb().to_numpy(),
                 }
             )
             for (year, level), frame in sorted(content.boundaries.items())
         ]
-        or [pd.DataFrame(columns=["year", "level", "code", "geometry"])],
+        or [pd.DataFrame(columns=["year", "level", "code", "minx", "miny", "maxx", "maxy",
+                                  "geometry"])],
         ignore_index=True,
-    )
+    ).rename(columns={"minx": "xmin", "miny": "ymin", "maxx": "xmax", "maxy": "ymax"})
     geojson_rows = pd.DataFrame(
         [
             {"year": y, "level": lv, "n_features": len(content.boundaries[(y, lv)]), "geojson": g}

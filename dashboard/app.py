@@ -1,0 +1,86 @@
+"""The Dash application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dash
+from dash import dcc, html
+from flask import Response, abort, request
+from flask_compress import Compress
+
+from dashboard.data import LEVELS, StoreMissing, open_store
+
+HERE = Path(__file__).parent
+DEFAULT_STORE = Path("data/zow.duckdb")
+
+
+def create_app(store_path: Path | str | None = None) -> dash.Dash:
+    """A Dash app over one store file (path from the argument or ZOW_STORE)."""
+    path = Path(store_path or os.environ.get("ZOW_STORE", DEFAULT_STORE)).resolve()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title="Zicht op wijken",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": "Cijfers per wijk, bron: CBS"},
+        ],
+    )
+    server = app.server
+    server.config["ZOW_STORE"] = str(path)
+    server.config["COMPRESS_MIMETYPES"] = [
+        "application/json", "text/html", "text/css", "application/javascript", "text/csv",
+    ]
+    Compress(server)
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dash.page_container,
+        ]
+    )
+    _add_routes(app)
+    return app
+
+
+def _add_routes(app: dash.Dash) -> None:
+    server = app.server
+
+    @server.get("/geo/<int:year>/<level>.json")
+    def geojson(year: int, level: str) -> Response:
+        """Boundaries as GeoJSON; immutable per store build, so browsers cache them."""
+        if level not in LEVELS:
+            abort(404)
+        try:
+            store = open_store(server.config["ZOW_STORE"])
+            text = store.geojson_text(year, level)
+        except (KeyError, StoreMissing):
+            abort(404)
+        built = store.meta().get("built_at", "")
+        etag = f'"{year}-{level}-{built}"'
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304)
+        response = Response(text, mimetype="application/json")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        response.headers["ETag"] = etag
+        return response
+
+    @server.get("/healthz")
+    def healthz() -> Response:
+        try:
+            meta = open_store(server.config["ZOW_STORE"]).meta()
+        except StoreMissing:
+            return Response('{"status": "no store"}', status=503, mimetype="application/json")
+        import json
+
+        body = {
+            "status": "ok",
+            "schema_version": meta.get("schema_version"),
+            "built_at": meta.get("built_at"),
+        }
+        return Response(json.dumps(body), mimetype="application/json")

@@ -1,0 +1,196 @@
+"""The choropleth: quantile classes, colours, the figure and its value-only Patch.
+
+Pure functions of data frames; callbacks only call these. Geometry is referenced by URL
+(``/geo/{year}/{level}.json``, cached by the browser), so a figure carries values only and
+switching indicator or year on the same boundaries sends a small ``Patch``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch
+
+from dashboard.data import Indicator
+from dashboard.i18n import format_number, t
+
+# Colour-blind-safe sequential palette (viridis, 5 classes), light = low.
+PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+MISSING_COLOUR = "#c8c8c8"
+N_CLASSES = 5
+NL_BOUNDS = {"west": 3.3, "south": 50.7, "east": 7.3, "north": 53.6}
+
+
+@dataclass(frozen=True)
+class Classes:
+    breaks: tuple[float, ...]  # n+1 class edges, ascending
+    colours: tuple[str, ...]  # n colours, one per class
+
+
+def classify(values: pd.Series, direction: str, n: int = N_CLASSES) -> Classes:
+    """Quantile classes over the non-missing values; the palette reverses when lower is
+    better, so the dark end always means the favourable end where there is one."""
+    data = values.dropna().to_numpy(dtype=float)
+    colours = PALETTE if direction != "lower_better" else tuple(reversed(PALETTE))
+    if data.size == 0:
+        return Classes((0.0, 1.0), (colours[0],))
+    edges = np.unique(np.quantile(data, np.linspace(0, 1, n + 1)))
+    if edges.size == 1:
+        edges = np.array([edges[0], edges[0] + 1e-9])
+    k = edges.size - 1
+    # Spread the palette over however many distinct classes the ties leave.
+    picks = np.linspace(0, len(colours) - 1, k).round().astype(int)
+    return Classes(tuple(float(e) for e in edges), tuple(colours[i] for i in picks))
+
+
+def colourscale(classes: Classes) -> list[list[float | str]]:
+    """A stepped colour scale over class indices 0…k-1: equal bands, one per class."""
+    k = len(classes.colours)
+    scale: list[list[float | str]] = []
+    for i, colour in enumerate(classes.colours):
+        scale.append([i / k, colour])
+        scale.append([(i + 1) / k, colour])
+    return scale
+
+
+def class_index(values: pd.Series, classes: Classes) -> pd.Series:
+    """The class (0…k-1) of each value; missing stays missing."""
+    inner = np.asarray(classes.breaks[1:-1])
+    idx = np.searchsorted(inner, values.to_numpy(dtype=float), side="right").astype(float)
+    return pd.Series(idx, index=values.index).where(values.notna())
+
+
+def class_labels(classes: Classes, lang: str) -> tuple[list[float], list[str]]:
+    """Tick positions (class middles, in class-index space) and labels 'a – b'."""
+    k = len(classes.colours)
+    mids = [(i + 0.5) * (k - 1) / k if k > 1 else 0.0 for i in range(k)]
+    labels = [
+        f"{format_number(a, lang)} – {format_number(b, lang)}"
+        for a, b in zip(classes.breaks, classes.breaks[1:], strict=False)
+    ]
+    return mids, labels
+
+
+def ranks(values: pd.Series, direction: str) -> pd.Series:
+    """Position within the selection: 1 = most favourable (highest when neutral)."""
+    ascending = direction == "lower_better"
+    return values.rank(method="min", ascending=ascending)
+
+
+def hover_template(indicator: Indicator, lang: str, n_ranked: int) -> str:
+    return (
+        "<b>%{text}</b><br>"
+        f"{indicator.label(lang)}: %{{customdata[0]:,.4~r}} {indicator.unit(lang)}<br>"
+        f"{t('rank', lang)}: %{{customdata[1]}} {t('of', lang)} {n_ranked}"
+        "<extra></extra>"
+    )
+
+
+def _trace_values(frame: pd.DataFrame, indicator: Indicator) -> tuple[list, list, Classes]:
+    classes = classify(frame["value"], indicator.direction)
+    z = [None if pd.isna(c) else int(c) for c in class_index(frame["value"], classes)]
+    rank = ranks(frame["value"], indicator.direction)
+    custom = [
+        None if pd.isna(v) else [round(float(v), 2), int(r)]
+        for v, r in zip(frame["value"], rank, strict=True)
+    ]
+    return z, custom, classes
+
+
+def _colorbar(indicator: Indicator, classes: Classes, lang: str) -> dict:
+    tickvals, ticktext = class_labels(classes, lang)
+    return {
+        "title": {"text": indicator.unit(lang), "side": "top"},
+        "tickvals": tickvals,
+        "ticktext": ticktext,
+        "len": 0.6,
+        "thickness": 14,
+        "x": 0.99,
+        "xanchor": "right",
+        "bgcolor": "rgba(255,255,255,0.85)",
+    }
+
+
+def map_figure(
+    geojson_url: str,
+    frame: pd.DataFrame,
+    indicator: Indicator,
+    lang: str,
+    bounds: tuple[float, float, float, float] | None,
+    basemap: str = "leeg",
+    selected: str = "",
+) -> go.Figure:
+    """The full figure for one (year, level, selection): a grey base of every region
+    ('geen gegevens') under the classed values."""
+    labels = [
+        f"{n} ({g})" if isinstance(g, str) and g != n else str(n)
+        for n, g in zip(frame["name"], frame["gemeente_name"], strict=True)
+    ]
+    codes = frame["code"].tolist()
+    z, custom, classes = _trace_values(frame, indicator)
+    n_ranked = int(frame["value"].notna().sum())
+    base = go.Choroplethmap(
+        geojson=geojson_url,
+        locations=codes,
+        z=[0] * len(codes),
+        featureidkey="id",
+        colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
+        showscale=False,
+        marker={"line": {"color": "#ffffff", "width": 0.4}},
+        text=labels,
+        hovertemplate=f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
+        name=t("no_data", lang),
+        showlegend=True,
+    )
+    values = go.Choroplethmap(
+        geojson=geojson_url,
+        locations=codes,
+        z=z,
+        customdata=custom,
+        featureidkey="id",
+        colorscale=colourscale(classes),
+        zmin=0,
+        zmax=max(len(classes.colours) - 1, 1),
+        colorbar=_colorbar(indicator, classes, lang),
+        marker={"line": {"color": "#ffffff", "width": 0.4}, "opacity": 0.95},
+        text=labels,
+        hovertemplate=hover_template(indicator, lang, n_ranked),
+        name=indicator.label(lang),
+        showlegend=False,
+        selectedpoints=[codes.index(selected)] if selected in codes else None,
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 0.95 if selected not in codes else 0.55}},
+    )
+    west, south, east, north = bounds or tuple(NL_BOUNDS.values())
+    figure = go.Figure([base, values])
+    figure.update_layout(
+        map={
+            "style": "open-street-map" if basemap == "osm" else "white-bg",
+            "bounds": {"west": west, "south": south, "east": east, "north": north},
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
+        separators=",." if lang == "nl" else ".,",
+        uirevision=f"{geojson_url}|{bounds}",
+        paper_bgcolor="#ffffff",
+    )
+    return figure
+
+
+def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str) -> Patch:
+    """What changes when only the indicator or language changes on the same regions."""
+    z, custom, classes = _trace_values(frame, indicator)
+    patch = Patch()
+    patch["data"][1]["z"] = z
+    patch["data"][1]["customdata"] = custom
+    patch["data"][1]["colorscale"] = colourscale(classes)
+    patch["data"][1]["zmax"] = max(len(classes.colours) - 1, 1)
+    patch["data"][1]["colorbar"] = _colorbar(indicator, classes, lang)
+    patch["data"][1]["name"] = indicator.label(lang)
+    patch["data"][1]["hovertemplate"] = hover_template(
+        indicator, lang, int(frame["value"].notna().sum())
+    )
+    return patch

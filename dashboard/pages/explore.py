@@ -1,0 +1,396 @@
+"""The map explorer: one indicator per wijk (or gemeente, buurt) on a map, with a table
+beside it and a panel for the selected area. All view state lives in the URL query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+
+from dashboard import maps
+from dashboard.components import footer, header, labelled, switch_language_href
+from dashboard.data import SUBTHEMES, Store, store
+from dashboard.i18n import format_number, level_label, subtheme_label, t
+from dashboard.state import ALL, MapView, resolve_map_view
+
+dash.register_page(__name__, path="/", title="Zicht op wijken: kaart", name="Kaart")
+
+
+# --------------------------------------------------------------------------- views
+def geometry_key(view: MapView) -> str:
+    return f"{view.jaar}|{view.niveau}|{view.gemeente}|{view.kaart}|{view.lang}"
+
+
+def selection_frame(db: Store, view: MapView) -> pd.DataFrame:
+    """The regions on the map: the level's regions in the year, within the gemeente."""
+    frame = db.values(view.indicator, view.jaar, view.niveau)
+    if view.gemeente != ALL and view.niveau != "gemeente":
+        frame = frame[frame["gemeente_code"] == view.gemeente]
+    return frame.reset_index(drop=True)
+
+
+def full_figure(db: Store, view: MapView) -> Any:
+    frame = selection_frame(db, view)
+    bounds = db.bounds(view.jaar, view.niveau,
+                       None if view.gemeente == ALL or view.niveau == "gemeente"
+                       else view.gemeente)
+    if view.gemeente != ALL and view.niveau == "gemeente":
+        bounds = db.bounds(view.jaar, "gemeente", view.gemeente) or bounds
+    return maps.map_figure(
+        f"/geo/{view.jaar}/{view.niveau}.json",
+        frame,
+        db.indicators[view.indicator],
+        view.lang,
+        bounds,
+        view.kaart,
+        view.regio,
+    )
+
+
+def control_options(db: Store, view: MapView) -> dict[str, Any]:
+    lang = view.lang
+    gemeenten = db.regions(view.jaar, "gemeente")
+    return {
+        "thema": [{"label": subtheme_label(s, lang), "value": s} for s in SUBTHEMES
+                  if db.indicators_for(s)],
+        "indicator": [{"label": i.label(lang), "value": i.id}
+                      for i in db.indicators_for(view.thema)],
+        "jaar": [{"label": str(y), "value": y} for y in db.years_for(view.indicator)],
+        "niveau": [{"label": level_label(lv, lang), "value": lv}
+                   for lv in db.levels_for(view.indicator, view.jaar)],
+        "gemeente": [{"label": t("all_nl", lang), "value": ALL}]
+        + [{"label": n, "value": c}
+           for c, n in sorted(zip(gemeenten["code"], gemeenten["name"], strict=True),
+                              key=lambda cn: cn[1])],
+    }
+
+
+def search_options(db: Store, view: MapView) -> list[dict[str, str]]:
+    frame = db.search_options(view.jaar)
+    return [
+        {
+            "label": (f"{n} ({g})" if lv == "wijk" else f"{n} – {t('gemeente', view.lang)}")
+            + f" · {c}",
+            "value": c,
+        }
+        for c, lv, n, g in zip(frame["code"], frame["level"], frame["name"],
+                               frame["gemeente_name"], strict=True)
+    ]
+
+
+def panel(db: Store, view: MapView) -> list[Any]:
+    """Details of the selected region: its value against its gemeente and NL."""
+    lang = view.lang
+    indicator = db.indicators[view.indicator]
+    tables = ", ".join(sorted(set(db.source_tables(view.indicator, view.jaar))))
+    source = f"Bron: CBS, {tables}, {view.jaar}" if lang == "nl" else \
+        f"Source: CBS, {tables}, {view.jaar}"
+    note = db.series_note(view.indicator, view.jaar, lang)
+    about = [
+        html.H2(indicator.label(lang), className="h6 mb-1"),
+        html.P(
+            [html.Span(f"{t('definition', lang)}: ", className="fw-semibold"),
+             indicator.definition(lang),
+             html.Span(f" ({t(indicator.direction, lang)})", className="text-muted")],
+            className="small mb-1",
+        ),
+        html.P(source, className="small text-muted mb-1", id="panel-source"),
+    ]
+    if note:
+        about.append(html.P(f"{t('break', lang)}: {note}", className="small text-warning-emphasis"))
+    if not view.regio:
+        return [*about, html.P(t("click_hint", lang), className="small mb-0")]
+    region = db.region(view.regio, view.jaar)
+    if region is None:
+        return about
+    unit = indicator.unit(lang)
+    rows = [(region["name"], view.regio, db.value(view.indicator, view.jaar, view.regio))]
+    if region["gemeente_code"] and region["gemeente_code"] != view.regio:
+        rows.append((region["gemeente_name"], region["gemeente_code"],
+                     db.value(view.indicator, view.jaar, region["gemeente_code"])))
+    rows.append((t("nl", lang), "NL00", db.value(view.indicator, view.jaar, "NL00")))
+    body = html.Table(
+        [
+            html.Thead(html.Tr([html.Th(t("name", lang)), html.Th(f"{t('value', lang)} ({unit})",
+                                                               className="text-end")])),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(name), html.Td(format_number(v, lang),
+                                                    className="text-end",
+                                                    **{"data-code": code})])
+                    for name, code, v in rows
+                ]
+            ),
+        ],
+        className="table table-sm mb-2",
+        id="panel-values",
+    )
+    title = html.H2(
+        [region["name"], html.Small(f" {view.regio}", className="text-muted")],
+        className="h5 mb-2", id="panel-title",
+    )
+    link = dcc.Link(
+        t("profile", lang) + " →",
+        href=f"/gebied/{view.regio}" + ("?lang=en" if lang == "en" else ""),
+        className="small",
+    )
+    return [title, body, link, html.Hr(className="my-2"), *about]
+
+
+def table_rows(db: Store, view: MapView) -> list[dict[str, Any]]:
+    frame = selection_frame(db, view)
+    indicator = db.indicators[view.indicator]
+    rank = maps.ranks(frame["value"], indicator.direction)
+    return [
+        {
+            "code": c,
+            "name": n,
+            "gemeente": g if isinstance(g, str) else "",
+            "value": None if pd.isna(v) else round(float(v), 2),
+            "rank": None if pd.isna(r) else int(r),
+        }
+        for c, n, g, v, r in zip(frame["code"], frame["name"], frame["gemeente_name"],
+                                 frame["value"], rank, strict=True)
+    ]
+
+
+def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
+    lang = view.lang
+    indicator = db.indicators[view.indicator]
+    return [
+        {"field": "name", "headerName": t("name", lang), "flex": 2, "filter": True},
+        {"field": "gemeente", "headerName": t("gemeente", lang), "flex": 1, "filter": True},
+        {"field": "code", "headerName": "Code", "flex": 1, "filter": True},
+        {"field": "value", "headerName": f"{indicator.label(lang)} ({indicator.unit(lang)})",
+         "flex": 2, "filter": "agNumberColumnFilter", "type": "rightAligned",
+         "valueFormatter": {"function": f"params.value == null ? '{t('no_data', lang)}' : "
+                            f"params.value.toLocaleString('{'en-GB' if lang == 'en' else 'nl-NL'}')"}},
+        {"field": "rank", "headerName": t("rank", lang), "flex": 1,
+         "filter": "agNumberColumnFilter", "type": "rightAligned", "sort": "asc"},
+    ]
+
+
+def row_class_rules(view: MapView) -> dict[str, str]:
+    # The code is validated against the store, so it is safe inside the expression.
+    return {"selected-region": f"params.data.code === '{view.regio}'"} if view.regio else {}
+
+
+# -------------------------------------------------------------------------- layout
+def layout(**query: str) -> Any:
+    db = store()
+    view, rejected = resolve_map_view(query, db)
+    lang = view.lang
+    options = control_options(db, view)
+    alert = dbc.Alert(
+        f"{t('bad_url', lang)} ({', '.join(rejected)})", color="warning", id="bad-url",
+        dismissable=True, className="py-2",
+    ) if rejected else html.Div(id="bad-url")
+    controls = dbc.Card(
+        dbc.CardBody(
+            [
+                labelled(t("subtheme", lang), "thema",
+                         dcc.Dropdown(id="thema", options=options["thema"], value=view.thema,
+                                      clearable=False)),
+                labelled(t("indicator", lang), "indicator",
+                         dcc.Dropdown(id="indicator", options=options["indicator"],
+                                      value=view.indicator, clearable=False)),
+                labelled(t("year", lang), "jaar",
+                         dcc.Dropdown(id="jaar", options=options["jaar"], value=view.jaar,
+                                      clearable=False)),
+                labelled(t("level", lang), "niveau",
+                         dbc.RadioItems(id="niveau", options=options["niveau"],
+                                        value=view.niveau)),
+                labelled(t("gemeente", lang), "gemeente",
+                         dcc.Dropdown(id="gemeente", options=options["gemeente"],
+                                      value=view.gemeente, clearable=False)),
+                labelled(t("search", lang), "search",
+                         dcc.Dropdown(id="search", options=search_options(db, view),
+                                      placeholder=t("search_placeholder", lang),
+                                      searchable=True, clearable=True)),
+                dbc.Checklist(
+                    id="kaart",
+                    options=[{"label": t("basemap", lang), "value": "osm"}],
+                    value=["osm"] if view.kaart == "osm" else [],
+                    switch=True,
+                ),
+            ]
+        ),
+        className="mb-2",
+    )
+    grid = dag.AgGrid(
+        id="table",
+        rowData=table_rows(db, view),
+        columnDefs=column_defs(db, view),
+        getRowId="params.data.code",
+        rowClassRules=row_class_rules(view),
+        defaultColDef={"sortable": True, "resizable": True},
+        dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
+                         "ensureDomOrder": True},
+        style={"height": "480px"},
+        className="ag-theme-alpine",
+    )
+    return html.Div(
+        [
+            header(lang, "explore", switch_language_href("/", view.query(), lang)),
+            dcc.Store(id="view", data=view.__dict__),
+            dcc.Store(id="geometry-key", data=geometry_key(view)),
+            dcc.Store(id="url-sync"),
+            dbc.Container(
+                [
+                    alert,
+                    dbc.Row(
+                        [
+                            dbc.Col(controls, lg=3, md=4),
+                            dbc.Col(
+                                [
+                                    html.Div(
+                                        dcc.Graph(
+                                            id="map",
+                                            figure=full_figure(db, view),
+                                            config={"displaylogo": False, "scrollZoom": True,
+                                                    "responsive": True},
+                                            style={"height": "62vh", "minHeight": "360px"},
+                                        ),
+                                        role="img",
+                                        **{"aria-label": t("map_label", lang)},
+                                    ),
+                                ],
+                                lg=6, md=8,
+                            ),
+                            dbc.Col(
+                                dbc.Card(dbc.CardBody(panel(db, view), id="panel"),
+                                         className="h-100"),
+                                lg=3, md=12,
+                            ),
+                        ],
+                        className="g-2",
+                    ),
+                    html.H2(t("table_caption", lang), className="h6 mt-3", id="table-caption"),
+                    grid,
+                ],
+                fluid=True,
+            ),
+            footer(lang),
+        ],
+        lang=lang,
+    )
+
+
+# ----------------------------------------------------------------------- callbacks
+@callback(
+    Output("indicator", "options"),
+    Output("indicator", "value"),
+    Output("jaar", "options"),
+    Output("jaar", "value"),
+    Output("niveau", "options"),
+    Output("niveau", "value"),
+    Output("gemeente", "options"),
+    Output("gemeente", "value"),
+    Output("search", "value"),
+    Output("map", "figure"),
+    Output("panel", "children"),
+    Output("table", "rowData"),
+    Output("table", "columnDefs"),
+    Output("table", "rowClassRules"),
+    Output("view", "data"),
+    Output("geometry-key", "data"),
+    Input("thema", "value"),
+    Input("indicator", "value"),
+    Input("jaar", "value"),
+    Input("niveau", "value"),
+    Input("gemeente", "value"),
+    Input("search", "value"),
+    Input("kaart", "value"),
+    Input("map", "clickData"),
+    Input("table", "cellClicked"),
+    State("view", "data"),
+    State("geometry-key", "data"),
+    prevent_initial_call=True,
+)
+def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, cell,
+                current, current_key):
+    db = store()
+    old = MapView(**current)
+    query = dict(current)
+    trigger = ctx.triggered_id
+    if trigger == "thema":
+        query.update(thema=thema, indicator="")
+    elif trigger == "indicator":
+        query.update(indicator=indicator)
+    elif trigger == "jaar":
+        query.update(jaar=jaar)
+    elif trigger == "niveau":
+        query.update(niveau=niveau)
+    elif trigger == "gemeente":
+        query.update(gemeente=gemeente, regio="")
+    elif trigger == "kaart":
+        query.update(kaart="osm" if kaart else "leeg")
+    elif trigger == "search" and search:
+        found = db.region(search, old.jaar)
+        if found is not None:
+            query.update(regio=search, gemeente=found["gemeente_code"] or ALL)
+            if found["level"] == "gemeente":
+                query.update(niveau="wijk", regio=search)
+    elif trigger == "map" and click:
+        points = click.get("points") or [{}]
+        query.update(regio=points[0].get("location", ""))
+    elif trigger == "table" and cell:
+        query.update(regio=cell.get("rowId") or "")
+    else:
+        return (no_update,) * 16
+    view, _ = resolve_map_view({k: str(v) for k, v in query.items()}, db)
+    if view == old:
+        return (no_update,) * 16
+    options = control_options(db, view)
+    key = geometry_key(view)
+    values_only = key == current_key and view.regio == old.regio
+    figure = (
+        maps.values_patch(selection_frame(db, view), db.indicators[view.indicator], view.lang)
+        if values_only else full_figure(db, view)
+    )
+    return (
+        options["indicator"], view.indicator,
+        options["jaar"], view.jaar,
+        options["niveau"], view.niveau,
+        options["gemeente"], view.gemeente,
+        None,
+        figure,
+        panel(db, view),
+        table_rows(db, view) if (view.indicator, view.jaar, view.niveau, view.gemeente) != (
+            old.indicator, old.jaar, old.niveau, old.gemeente) else no_update,
+        column_defs(db, view),
+        row_class_rules(view),
+        view.__dict__,
+        key,
+    )
+
+
+# Keep the address bar in step with the view without re-rendering the page: a pushState
+# that Dash does not hear. Back/forward fire popstate, which Dash pages does hear, and the
+# page is rebuilt from the URL.
+clientside_callback(
+    """
+    function(view) {
+        if (!view) { return window.dash_clientside.no_update; }
+        const params = new URLSearchParams();
+        const defaults = {lang: "nl", gemeente: "NL", kaart: "leeg"};
+        for (const [k, v] of Object.entries(view)) {
+            if (v === "" || v === 0 || v === null) { continue; }
+            if (defaults[k] === v) { continue; }
+            params.set(k, v);
+        }
+        const target = window.location.pathname + "?" + params.toString();
+        if (target !== window.location.pathname + window.location.search) {
+            window.history.pushState({}, "", target);
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("url-sync", "data"),
+    Input("view", "data"),
+    prevent_initial_call=True,
+)
