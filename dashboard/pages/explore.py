@@ -161,6 +161,7 @@ def table_rows(db: Store, view: MapView) -> list[dict[str, Any]]:
 def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
     lang = view.lang
     indicator = db.indicators[view.indicator]
+    locale = "en-GB" if lang == "en" else "nl-NL"
     return [
         {"field": "name", "headerName": t("name", lang), "flex": 2, "filter": True},
         {"field": "gemeente", "headerName": t("gemeente", lang), "flex": 1, "filter": True},
@@ -168,7 +169,7 @@ def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
         {"field": "value", "headerName": f"{indicator.label(lang)} ({indicator.unit(lang)})",
          "flex": 2, "filter": "agNumberColumnFilter", "type": "rightAligned",
          "valueFormatter": {"function": f"params.value == null ? '{t('no_data', lang)}' : "
-                            f"params.value.toLocaleString('{'en-GB' if lang == 'en' else 'nl-NL'}')"}},
+                            f"params.value.toLocaleString('{locale}')"}},
         {"field": "rank", "headerName": t("rank", lang), "flex": 1,
          "filter": "agNumberColumnFilter", "type": "rightAligned", "sort": "asc"},
     ]
