@@ -1,0 +1,34 @@
+# Zicht op wijken: production image (gunicorn, non-root, healthcheck).
+# The store is mounted at /data (ZOW_STORE=/data/zow.duckdb), or built into the image with
+#   docker build --build-arg BUILD_STORE=1 .        (needs internet: live CBS and PDOK)
+# Steps mirror what CI runs: `pip install .` and `zow etl`.
+
+FROM python:3.11-slim AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY etl ./etl
+COPY dashboard ./dashboard
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --upgrade pip \
+    && /opt/venv/bin/pip install .
+
+FROM build AS store
+ARG BUILD_STORE=0
+RUN mkdir -p /data && if [ "$BUILD_STORE" = "1" ]; then \
+        /opt/venv/bin/zow etl --store /data/zow.duckdb --cache-dir /tmp/cache; \
+    fi
+
+FROM python:3.11-slim AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    ZOW_STORE=/data/zow.duckdb
+RUN groupadd --system zow && useradd --system --gid zow --home-dir /app --shell /usr/sbin/nologin zow
+COPY --from=build /opt/venv /opt/venv
+COPY --from=store --chown=zow:zow /data /data
+WORKDIR /app
+USER zow
+EXPOSE 8050
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8050/healthz', timeout=4).status == 200 else 1)"]
+CMD ["zow", "serve", "--prod", "--host", "0.0.0.0", "--port", "8050", "--workers", "4"]

@@ -1,0 +1,48 @@
+# Zicht op wijken: the two commands a newcomer needs.
+#   make run    build the store (live CBS; MIRROR=dir to replay a recorded mirror) and serve
+#   make test   install everything and run lint + the whole test suite (browser tests too)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MIRROR ?=
+STORE ?= data/zow.duckdb
+PORT ?= 8050
+
+.PHONY: run test install install-dev etl serve lint bench clean
+
+$(BIN)/zow: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(BIN)/zow
+
+install: $(BIN)/zow
+
+$(VENV)/.dev: $(BIN)/zow
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.dev
+
+install-dev: $(VENV)/.dev
+
+etl: install
+	$(BIN)/zow etl --store $(STORE) $(if $(MIRROR),--mirror $(MIRROR),)
+
+serve: install
+	$(BIN)/zow serve --store $(STORE) --port $(PORT)
+
+run: etl serve
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: install-dev
+	@command -v chromium >/dev/null || echo "note: Debian chromium missing: browser tests will be skipped (apt-get install chromium)"
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+bench: install-dev
+	$(BIN)/python benchmarks/etl.py
+	$(BIN)/python benchmarks/dashboard.py
+
+clean:
+	rm -rf $(VENV) test-output .pytest_cache

@@ -1,0 +1,54 @@
+"""Shared fixtures: the CBS mirror, a local server over it, and a store built from it."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cbs_server import MirrorServer
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("ZOW_TEST_MIRROR", ROOT.parent / "shared" / "cbs-mirror"))
+OUTPUT = ROOT / "test-output"
+
+needs_mirror = pytest.mark.skipif(
+    not (MIRROR / "README.md").exists(), reason=f"CBS mirror not found at {MIRROR}"
+)
+
+
+@pytest.fixture(scope="session")
+def mirror_dir() -> Path:
+    if not (MIRROR / "README.md").exists():
+        pytest.skip(f"CBS mirror not found at {MIRROR}")
+    return MIRROR
+
+
+@pytest.fixture
+def mirror_server(mirror_dir: Path) -> Iterator[MirrorServer]:
+    """A fresh local CBS/PDOK server over the mirror, pages of 5,000 rows."""
+    with MirrorServer(mirror_dir, page_size=5000) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def built_store(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real store, built once per session by the real ETL from the mirror."""
+    from etl.pipeline import run_etl
+    from etl.settings import Settings
+
+    folder = tmp_path_factory.mktemp("store")
+    settings = dataclasses.replace(
+        Settings(), mirror=mirror_dir, store=folder / "zow.duckdb", cache_dir=folder / "cache"
+    )
+    return run_etl(settings).store
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave screenshots and downloads for people to look at."""
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
