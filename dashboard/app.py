@@ -11,6 +11,7 @@ from flask import Response, abort, request
 from flask_compress import Compress
 
 from dashboard.data import LEVELS, StoreMissing, open_store
+from dashboard.security import install_security_headers
 
 HERE = Path(__file__).parent
 DEFAULT_STORE = Path("data/zow.duckdb")
@@ -38,6 +39,7 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
         "application/json", "text/html", "text/css", "application/javascript", "text/csv",
     ]
     Compress(server)
+    install_security_headers(app)
     app.layout = html.Div(
         [
             dcc.Location(id="url", refresh=False),

@@ -21,7 +21,28 @@ from dashboard.i18n import format_number, t
 PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 MISSING_COLOUR = "#c8c8c8"
 N_CLASSES = 5
-NL_BOUNDS = {"west": 3.3, "south": 50.7, "east": 7.3, "north": 53.6}
+NL_BOUNDS = (3.3, 50.7, 7.3, 53.6)
+MAP_PIXELS = (640, 520)  # typical map size; a zoom that fits these fits most screens
+
+
+def fit_view(
+    bounds: tuple[float, float, float, float], pixels: tuple[int, int] = MAP_PIXELS
+) -> tuple[dict[str, float], float]:
+    """Centre and zoom that show the whole box (web Mercator, 512-px tiles as MapLibre)."""
+    west, south, east, north = bounds
+
+    def mercator_y(lat: float) -> float:
+        return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+    width, height = pixels
+    lon_span = max(east - west, 1e-6)
+    y_span = max(mercator_y(north) - mercator_y(south), 1e-6)
+    zoom_x = np.log2(width * 360 / (512 * lon_span))
+    zoom_y = np.log2(height * 2 * np.pi / (512 * y_span))
+    zoom = float(min(zoom_x, zoom_y, 15.0)) - 0.15  # a small margin
+    centre_y = (mercator_y(north) + mercator_y(south)) / 2
+    centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
+    return {"lon": (west + east) / 2, "lat": centre_lat}, round(zoom, 2)
 
 
 @dataclass(frozen=True)
@@ -164,12 +185,13 @@ def map_figure(
         selected={"marker": {"opacity": 1}},
         unselected={"marker": {"opacity": 0.95 if selected not in codes else 0.55}},
     )
-    west, south, east, north = bounds or tuple(NL_BOUNDS.values())
+    centre, zoom = fit_view(bounds or NL_BOUNDS)
     figure = go.Figure([base, values])
     figure.update_layout(
         map={
             "style": "open-street-map" if basemap == "osm" else "white-bg",
-            "bounds": {"west": west, "south": south, "east": east, "north": north},
+            "center": centre,
+            "zoom": zoom,
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},

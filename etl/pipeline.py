@@ -186,7 +186,8 @@ def run_etl(
                     "year": year,
                     "code": frame["code"],
                     "level": level,
-                    "name": frame["name"],
+                    "name": [transform.display_name(n, c)
+                             for n, c in zip(frame["name"], frame["code"], strict=True)],
                     "gemeente_code": frame["code"].map(transform.gemeente_of),
                     "priority": 0,
                 }

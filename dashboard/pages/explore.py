@@ -145,6 +145,9 @@ def table_rows(db: Store, view: MapView) -> list[dict[str, Any]]:
     frame = selection_frame(db, view)
     indicator = db.indicators[view.indicator]
     rank = maps.ranks(frame["value"], indicator.direction)
+    # Ranked first, those without data after (AG Grid would put missing first).
+    order = rank.fillna(len(rank) + 1).sort_values(kind="stable").index
+    frame, rank = frame.loc[order], rank.loc[order]
     return [
         {
             "code": c,
@@ -171,7 +174,7 @@ def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
          "valueFormatter": {"function": f"params.value == null ? '{t('no_data', lang)}' : "
                             f"params.value.toLocaleString('{locale}')"}},
         {"field": "rank", "headerName": t("rank", lang), "flex": 1,
-         "filter": "agNumberColumnFilter", "type": "rightAligned", "sort": "asc"},
+         "filter": "agNumberColumnFilter", "type": "rightAligned"},
     ]
 
 
