@@ -10,6 +10,7 @@ from dash import dcc, html
 from flask import Response, abort, request
 from flask_compress import Compress
 
+from dashboard.cache import init_cache
 from dashboard.data import LEVELS, StoreMissing, open_store
 from dashboard.security import install_security_headers
 
@@ -39,6 +40,7 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
         "application/json", "text/html", "text/css", "application/javascript", "text/csv",
     ]
     Compress(server)
+    init_cache(server)
     install_security_headers(app)
     app.layout = html.Div(
         [
