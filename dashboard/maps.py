@@ -111,14 +111,19 @@ def hover_template(indicator: Indicator, lang: str, n_ranked: int) -> str:
 
 
 def _trace_values(frame: pd.DataFrame, indicator: Indicator) -> tuple[list, list, Classes]:
-    classes = classify(frame["value"], indicator.direction)
-    z = [None if pd.isna(c) else int(c) for c in class_index(frame["value"], classes)]
-    rank = ranks(frame["value"], indicator.direction)
+    """z = class index, customdata = [value, rank]; missing regions get None for both."""
+    values = frame["value"]
+    classes = classify(values, indicator.direction)
+    present = values.notna().to_numpy()
+    z = class_index(values, classes).astype(object)
+    z[~present] = None
+    rounded = values.round(2).tolist()
+    ranked = ranks(values, indicator.direction).fillna(0).astype(int).tolist()
     custom = [
-        None if pd.isna(v) else [round(float(v), 2), int(r)]
-        for v, r in zip(frame["value"], rank, strict=True)
+        [v, r] if ok else None for v, r, ok in zip(rounded, ranked, present.tolist(), strict=True)
     ]
-    return z, custom, classes
+    ints = [int(v) if v is not None else None for v in z.tolist()]
+    return ints, custom, classes
 
 
 def _colorbar(indicator: Indicator, classes: Classes, lang: str) -> dict:

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from dashboard import maps
+from dashboard import maps, tables
 from dashboard.components import footer, header, labelled, switch_language_href
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.i18n import format_number, level_label, subtheme_label, t
@@ -141,24 +141,20 @@ def panel(db: Store, view: MapView) -> list[Any]:
     return [title, body, link, html.Hr(className="my-2"), *about]
 
 
-def table_rows(db: Store, view: MapView) -> list[dict[str, Any]]:
+def table_frame(db: Store, view: MapView) -> pd.DataFrame:
+    """The map's regions as table rows, ranked first and those without data after."""
     frame = selection_frame(db, view)
     indicator = db.indicators[view.indicator]
-    rank = maps.ranks(frame["value"], indicator.direction)
-    # Ranked first, those without data after (AG Grid would put missing first).
-    order = rank.fillna(len(rank) + 1).sort_values(kind="stable").index
-    frame, rank = frame.loc[order], rank.loc[order]
-    return [
+    table = pd.DataFrame(
         {
-            "code": c,
-            "name": n,
-            "gemeente": g if isinstance(g, str) else "",
-            "value": None if pd.isna(v) else round(float(v), 2),
-            "rank": None if pd.isna(r) else int(r),
+            "code": frame["code"],
+            "name": frame["name"],
+            "gemeente": frame["gemeente_name"].fillna(""),
+            "value": frame["value"].round(2),
+            "rank": maps.ranks(frame["value"], indicator.direction).astype("Int64"),
         }
-        for c, n, g, v, r in zip(frame["code"], frame["name"], frame["gemeente_name"],
-                                 frame["value"], rank, strict=True)
-    ]
+    )
+    return table.sort_values("rank", na_position="last", kind="stable").reset_index(drop=True)
 
 
 def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
@@ -180,7 +176,10 @@ def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
 
 def row_class_rules(view: MapView) -> dict[str, str]:
     # The code is validated against the store, so it is safe inside the expression.
-    return {"selected-region": f"params.data.code === '{view.regio}'"} if view.regio else {}
+    return (
+        {"selected-region": f"params.data && params.data.code === '{view.regio}'"}
+        if view.regio else {}
+    )
 
 
 # -------------------------------------------------------------------------- layout
@@ -227,12 +226,14 @@ def layout(**query: str) -> Any:
     )
     grid = dag.AgGrid(
         id="table",
-        rowData=table_rows(db, view),
+        rowModelType="infinite",
         columnDefs=column_defs(db, view),
         getRowId="params.data.code",
         rowClassRules=row_class_rules(view),
-        defaultColDef={"sortable": True, "resizable": True},
+        defaultColDef={"sortable": True, "resizable": True,
+                       "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
+                         "cacheBlockSize": 100, "maxBlocksInCache": 20,
                          "ensureDomOrder": True},
         style={"height": "480px"},
         className="ag-theme-alpine",
@@ -243,6 +244,7 @@ def layout(**query: str) -> Any:
             dcc.Store(id="view", data=view.__dict__),
             dcc.Store(id="geometry-key", data=geometry_key(view)),
             dcc.Store(id="url-sync"),
+            dcc.Store(id="table-sync"),
             dbc.Container(
                 [
                     alert,
@@ -285,6 +287,13 @@ def layout(**query: str) -> Any:
 
 
 # ----------------------------------------------------------------------- callbacks
+def _as_query(state: Any) -> dict[str, str]:
+    """The view stored in the browser, as untrusted URL-like parameters."""
+    if not isinstance(state, dict):
+        return {}
+    return {str(k): str(v) for k, v in state.items() if isinstance(v, str | int)}
+
+
 @callback(
     Output("indicator", "options"),
     Output("indicator", "value"),
@@ -297,7 +306,6 @@ def layout(**query: str) -> Any:
     Output("search", "value"),
     Output("map", "figure"),
     Output("panel", "children"),
-    Output("table", "rowData"),
     Output("table", "columnDefs"),
     Output("table", "rowClassRules"),
     Output("view", "data"),
@@ -318,8 +326,8 @@ def layout(**query: str) -> Any:
 def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, cell,
                 current, current_key):
     db = store()
-    old = MapView(**current)
-    query = dict(current)
+    old, _ = resolve_map_view(_as_query(current), db)
+    query = dict(old.__dict__)
     trigger = ctx.triggered_id
     if trigger == "thema":
         query.update(thema=thema, indicator="")
@@ -345,10 +353,10 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
     elif trigger == "table" and cell:
         query.update(regio=cell.get("rowId") or "")
     else:
-        return (no_update,) * 16
+        return (no_update,) * 15
     view, _ = resolve_map_view({k: str(v) for k, v in query.items()}, db)
     if view == old:
-        return (no_update,) * 16
+        return (no_update,) * 15
     options = control_options(db, view)
     key = geometry_key(view)
     values_only = key == current_key and view.regio == old.regio
@@ -356,16 +364,18 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
         maps.values_patch(selection_frame(db, view), db.indicators[view.indicator], view.lang)
         if values_only else full_figure(db, view)
     )
+    def changed(options: Any, *fields: str) -> Any:
+        same = all(getattr(view, f) == getattr(old, f) for f in fields)
+        return no_update if same else options
+
     return (
-        options["indicator"], view.indicator,
-        options["jaar"], view.jaar,
-        options["niveau"], view.niveau,
-        options["gemeente"], view.gemeente,
+        changed(options["indicator"], "thema", "lang"), view.indicator,
+        changed(options["jaar"], "indicator", "lang"), view.jaar,
+        changed(options["niveau"], "indicator", "jaar", "lang"), view.niveau,
+        changed(options["gemeente"], "jaar", "lang"), view.gemeente,
         None,
         figure,
         panel(db, view),
-        table_rows(db, view) if (view.indicator, view.jaar, view.niveau, view.gemeente) != (
-            old.indicator, old.jaar, old.niveau, old.gemeente) else no_update,
         column_defs(db, view),
         row_class_rules(view),
         view.__dict__,
@@ -395,6 +405,34 @@ clientside_callback(
     }
     """,
     Output("url-sync", "data"),
+    Input("view", "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output("table", "getRowsResponse"),
+    Input("table", "getRowsRequest"),
+    State("view", "data"),
+    prevent_initial_call=True,
+)
+def table_block(request: Any, current: Any) -> Any:
+    """One block of table rows, sorted and filtered on the server."""
+    db = store()
+    view, _ = resolve_map_view(_as_query(current), db)
+    return tables.rows_response(table_frame(db, view), request)
+
+
+# The table's rows depend on the view: drop its cached blocks so it asks again.
+clientside_callback(
+    """
+    async function(view) {
+        const api = await window.dash_ag_grid.getApiAsync("table");
+        if (api) { api.purgeInfiniteCache(); }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("table-sync", "data"),
     Input("view", "data"),
     prevent_initial_call=True,
 )
