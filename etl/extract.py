@@ -34,6 +34,7 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential,
 )
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from etl.settings import LIVE_HOSTS, Settings
@@ -61,7 +62,9 @@ def make_session(settings: Settings) -> requests.Session:
     retries = Retry(
         total=settings.retries,
         connect=settings.retries,
-        read=settings.retries,
+        # Read timeouts surface as requests.Timeout; tenacity retries those, so the
+        # two retry layers never multiply.
+        read=False,
         status=settings.retries,
         backoff_factor=settings.backoff / 2,
         backoff_max=30,
@@ -79,8 +82,14 @@ def make_session(settings: Settings) -> requests.Session:
 
 
 def _is_transient(exc: BaseException) -> bool:
-    """Failures worth another try of the whole set: broken bodies and timeouts."""
+    """Failures worth another try of the whole set: broken bodies and timeouts.
+
+    Not HTTP errors, and not connection errors that urllib3 already retried."""
     if isinstance(exc, requests.HTTPError):
+        return False
+    if isinstance(exc, requests.ConnectionError) and exc.args and isinstance(
+        exc.args[0], MaxRetryError
+    ):
         return False
     return isinstance(exc, requests.RequestException | json.JSONDecodeError)
 
@@ -307,7 +316,16 @@ class CbsClient:
                 raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
             batch = reply.get("features", [])
             features.extend(batch)
-            if len(batch) < self.settings.page_size:
+            matched = reply.get("numberMatched")
+            if isinstance(matched, int):
+                # The server may cap a page below our count: trust numberMatched.
+                if len(features) >= matched:
+                    break
+                if not batch:
+                    raise ExtractError(
+                        what, url, f"got {len(features)} of {matched} features, then none"
+                    )
+            elif len(batch) < self.settings.page_size:
                 break
             start += len(batch)
         self.fetched.append(url)
