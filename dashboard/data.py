@@ -242,3 +242,28 @@ def store() -> Store:
     if not has_app_context():
         raise RuntimeError("store() is only available inside the app")
     return open_store(str(current_app.config["ZOW_STORE"]))
+
+
+# ----------------------------------------------------------- area profile (added for profile)
+def observations_of(db: Store, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """indicator_id, year, code, value, series of the given regions, all years."""
+    return db.query(
+        "SELECT indicator_id, year, region_code AS code, value, series FROM observation "
+        "WHERE region_code IN (SELECT unnest(?)) ORDER BY indicator_id, year, region_code",
+        [list(codes)],
+    )
+
+
+def region_years(db: Store, code: str) -> list[int]:
+    """The years in which a code appears in the region table."""
+    frame = db.query("SELECT DISTINCT year FROM region WHERE code = ? ORDER BY year", [code])
+    return [int(y) for y in frame["year"]]
+
+
+def level_years(db: Store) -> dict[str, list[int]]:
+    """For each level, the years for which the store holds a region table."""
+    frame = db.query("SELECT DISTINCT level, year FROM region ORDER BY level, year")
+    years: dict[str, list[int]] = {}
+    for level, year in zip(frame["level"], frame["year"], strict=True):
+        years.setdefault(str(level), []).append(int(year))
+    return years

@@ -103,3 +103,109 @@ def format_number(value: float | None, lang: str, decimals: int | None = None) -
     if lang == "en":
         return text
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+# ------------------------------------------------------------ area profile (added for profile)
+TEXT.update(
+    {
+        "profile_unknown": {
+            "nl": "Geen gebied gevonden met code “{code}”. Controleer de link of kies een "
+                  "gebied op de kaart.",
+            "en": "No area found with code “{code}”. Check the link or pick an area on the map.",
+        },
+        "profile_back": {"nl": "Terug naar de kaart", "en": "Back to the map"},
+        "profile_kind_gemeente": {"nl": "Gemeente", "en": "Municipality"},
+        "profile_kind_wijk": {"nl": "Wijk", "en": "District (wijk)"},
+        "profile_kind_buurt": {"nl": "Buurt", "en": "Neighbourhood (buurt)"},
+        "profile_kind_area": {"nl": "NPLV-focusgebied", "en": "NPLV focus area"},
+        "profile_in": {"nl": "in", "en": "in"},
+        "profile_contents": {"nl": "Inhoud", "en": "Contents"},
+        "profile_print": {"nl": "Afdrukken / PDF", "en": "Print / PDF"},
+        "profile_col_indicator": {"nl": "Indicator", "en": "Indicator"},
+        "profile_col_value": {"nl": "Waarde", "en": "Value"},
+        "profile_col_year": {"nl": "Jaar", "en": "Year"},
+        "profile_col_compare_gemeente": {"nl": "t.o.v. gemeente", "en": "vs municipality"},
+        "profile_col_compare_nl": {"nl": "t.o.v. Nederland", "en": "vs Netherlands"},
+        "profile_col_trend": {"nl": "Trend", "en": "Trend"},
+        "profile_caption": {
+            "nl": "{theme}: laatste waarde per indicator, met {reference} en Nederland in "
+                  "hetzelfde jaar",
+            "en": "{theme}: latest value per indicator, with {reference} and the Netherlands "
+                  "in the same year",
+        },
+        "profile_legend": {
+            "nl": "▲ hoger, ▼ lager, = gelijk aan {reference}. Blauw: beter, oranje: slechter; "
+                  "grijs: neutrale indicator, geen oordeel. Trendlijnen zijn onderbroken bij "
+                  "een definitiewijziging of een gewijzigde gebiedscode.",
+            "en": "▲ higher, ▼ lower, = equal to {reference}. Blue: better, orange: worse; "
+                  "grey: neutral indicator, no judgement. Trend lines break at a definition "
+                  "change or a changed area code.",
+        },
+        "profile_higher": {"nl": "hoger dan {reference}", "en": "higher than {reference}"},
+        "profile_lower": {"nl": "lager dan {reference}", "en": "lower than {reference}"},
+        "profile_same": {"nl": "gelijk aan {reference}", "en": "equal to {reference}"},
+        "profile_better": {"nl": "beter", "en": "better"},
+        "profile_worse": {"nl": "slechter", "en": "worse"},
+        "profile_equal": {"nl": "gelijk", "en": "equal"},
+        "profile_no_judgement": {"nl": "neutraal, geen oordeel", "en": "neutral, no judgement"},
+        "profile_no_rows": {
+            "nl": "Geen gegevens voor dit thema in dit gebied.",
+            "en": "No data for this theme in this area.",
+        },
+        "profile_missing_rows": {
+            "nl": "Zonder gegevens voor dit gebied: {names}.",
+            "en": "No data for this area: {names}.",
+        },
+        "profile_trend_label": {"nl": "Trend: {points}", "en": "Trend: {points}"},
+        "profile_trend_break": {"nl": "onderbreking", "en": "break"},
+        "profile_one_year": {"nl": "alleen {year}", "en": "{year} only"},
+        "profile_members": {
+            "nl": "Wijken in dit gebied ({year})", "en": "Wijken in this area ({year})",
+        },
+        "profile_approximate": {
+            "nl": "samenstelling bij benadering", "en": "approximate composition",
+        },
+        "profile_public": {
+            "nl": "samenstelling volgens openbare omschrijving",
+            "en": "composition as publicly described",
+        },
+        "profile_coverage": {
+            "nl": "op basis van {covered} van {members} wijken",
+            "en": "based on {covered} of {members} wijken",
+        },
+        "profile_not_aggregatable": {
+            "nl": "niet beschikbaar: een gemiddelde of mediaan is niet op te tellen over wijken",
+            "en": "not available: an average or median cannot be combined over wijken",
+        },
+        "profile_incomplete_sum": {
+            "nl": "niet beschikbaar: {covered} van {members} wijken hebben een waarde",
+            "en": "not available: {covered} of {members} wijken have a value",
+        },
+        "profile_no_weights": {
+            "nl": "niet beschikbaar: geen {weight} per wijk in {year} om mee te wegen",
+            "en": "not available: no {weight} per wijk in {year} to weight by",
+        },
+        "profile_aggregated": {
+            "nl": "Waarden van het focusgebied zijn opgeteld (aantallen) of gewogen gemiddeld "
+                  "(percentages en cijfers per inwoner, gewogen naar de noemer) over de wijken.",
+            "en": "Focus area values are summed (counts) or weighted means (shares and rates, "
+                  "weighted by their denominator) over the wijken.",
+        },
+        "profile_part_of": {"nl": "Onderdeel van", "en": "Part of"},
+        "profile_focus_areas": {"nl": "NPLV-focusgebieden in deze gemeente",
+                                "en": "NPLV focus areas in this municipality"},
+        "profile_similar": {"nl": "Wijken zoals deze", "en": "Wijken like this one"},
+        "profile_similar_theme": {"nl": "Vergelijk op thema", "en": "Compare on theme"},
+        "profile_similar_none": {
+            "nl": "Voor dit thema zijn te weinig gegevens om wijken te vergelijken.",
+            "en": "There is too little data on this theme to compare wijken.",
+        },
+        "profile_similar_basis": {"nl": "Gebruikte indicatoren", "en": "Indicators used"},
+        "profile_distance": {"nl": "afstand", "en": "distance"},
+        "profile_na": {"nl": "n.b.", "en": "n/a"},
+        "profile_count_no_compare": {
+            "nl": "absoluut aantal: niet te vergelijken met een groter gebied",
+            "en": "absolute count: not comparable with a larger area",
+        },
+    }
+)
