@@ -343,17 +343,20 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
         query.update(gemeente=gemeente, regio="")
     elif trigger == "kaart":
         query.update(kaart="osm" if kaart else "leeg")
-    elif trigger == "search" and search:
+    elif trigger == "search" and isinstance(search, str) and search:
         found = db.region(search, old.jaar)
         if found is not None:
             query.update(regio=search, gemeente=found["gemeente_code"] or ALL)
             if found["level"] == "gemeente":
                 query.update(niveau="wijk", regio=search)
-    elif trigger == "map" and click:
-        points = click.get("points") or [{}]
-        query.update(regio=points[0].get("location", ""))
-    elif trigger == "table" and cell:
-        query.update(regio=cell.get("rowId") or "")
+    elif trigger == "map" and isinstance(click, dict) and click:
+        points = click.get("points")
+        point = points[0] if isinstance(points, list) and points else None
+        location = point.get("location") if isinstance(point, dict) else None
+        query.update(regio=location if isinstance(location, str) else "")
+    elif trigger == "table" and isinstance(cell, dict) and cell:
+        row_id = cell.get("rowId")
+        query.update(regio=row_id if isinstance(row_id, str) else "")
     else:
         return (no_update,) * 15
     view, _ = resolve_map_view({k: str(v) for k, v in query.items()}, db)
