@@ -1,0 +1,430 @@
+"""Load benchmark: 100 simulated users on the production server, real page flows.
+
+Starts `zow serve --prod` (gunicorn, preloaded workers) on a free port on 127.0.0.1 over
+data/zow.duckdb, then runs locust headless against it with this file as the locustfile:
+
+    python benchmarks/load.py [--users 100] [--spawn-rate 20] [--time 60s] [--workers 3]
+
+Each user does what the browser does (requests built like the Dash renderer builds them,
+from the app's own /_dash-dependencies and the layout the pages router returns):
+
+* open the map: GET /, /_dash-layout, /_dash-dependencies, the pages-router callback, the
+  table's first block of rows, and once per user the boundaries (/geo/<jaar>/<niveau>.json;
+  the browser keeps them for a day)
+* switch indicator: the map page's main callback, then the table's rows for the new view
+* open a profile: the router callback for /gebied/GM0363 (if that page exists)
+* download a CSV: /download/kaart.csv?<view> (if that route exists)
+
+Prints requests/s, p50/p95/p99 latency and errors from locust's CSV stats, per request type
+and overall, and the server's CPU use. Target on the 2-core machine: p95 <= 300 ms, 0 errors.
+Bounded: --time (60 s) of load, nothing but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import importlib.util
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CALLBACK = "/_dash-update-component"
+ROUTER = ".._pages_content.children..._pages_store.data.."
+PROFILE_CODE = "GM0363"
+TARGET_P95_MS = 300
+
+# ============================================================================ locustfile
+# Locust imports this module to find the users; the orchestration below only runs as a
+# script, which does not import locust (and so does not get gevent's monkey patching).
+LOCUSTFILE = __name__ != "__main__"
+
+
+def outputs_of(dep: dict[str, Any]) -> Any:
+    """The ``outputs`` field for a callback from /_dash-dependencies, as the renderer sends."""
+    output = dep["output"]
+    if output.startswith(".."):
+        parts = output[2:-2].split("...")
+        return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+    component, prop = output.rsplit(".", 1)
+    return {"id": component, "property": prop}
+
+
+def request_body(dep: dict[str, Any], props: dict[str, dict[str, Any]],
+                 changed: list[str], overrides: dict[str, Any] | None = None) -> dict:
+    """A callback request with input/state values taken from the components' props (what
+    the browser holds); values the page does not have are left out, like undefined."""
+    overrides = overrides or {}
+
+    def fill(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        sent = []
+        for item in items:
+            key = f"{item['id']}.{item['property']}"
+            one = {"id": item["id"], "property": item["property"]}
+            if key in overrides:
+                one["value"] = overrides[key]
+            elif item["property"] in props.get(item["id"], {}):
+                one["value"] = props[item["id"]][item["property"]]
+            sent.append(one)
+        return sent
+
+    body: dict[str, Any] = {
+        "output": dep["output"],
+        "outputs": outputs_of(dep),
+        "inputs": fill(dep["inputs"]),
+        "changedPropIds": changed,
+        "parsedChangedPropsIds": changed,
+    }
+    if dep["state"]:
+        body["state"] = fill(dep["state"])
+    return body
+
+
+def components(node: Any, found: dict[str, dict[str, Any]] | None = None) -> dict:
+    """Props of every component with a string id in a serialised layout."""
+    found = {} if found is None else found
+    if isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict) and isinstance(props.get("id"), str):
+            found[props["id"]] = dict(props)
+        for value in node.values():
+            components(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            components(value, found)
+    return found
+
+
+def find_dependency(deps: list[dict], input_key: str, state_key: str | None = None) -> Any:
+    for dep in deps:
+        if dep.get("clientside_function"):
+            continue
+        inputs = {f"{i['id']}.{i['property']}" for i in dep["inputs"]}
+        states = {f"{s['id']}.{s['property']}" for s in dep["state"]}
+        if input_key in inputs and (state_key is None or state_key in states):
+            return dep
+    return None
+
+
+FEATURES: dict[str, Any] = {}
+
+if LOCUSTFILE:
+    from urllib.parse import urlencode
+
+    from locust import between, events, task
+    from locust.contrib.fasthttp import FastHttpUser
+
+    WAIT = [float(x) for x in os.environ.get("ZOW_LOAD_WAIT", "2,8").split(",")]
+
+    @events.test_start.add_listener
+    def discover(environment: Any, **_: Any) -> None:
+        """Find the callbacks and optional pages once, before the users start."""
+        import requests
+
+        host = environment.host
+        deps = requests.get(host + "/_dash-dependencies", timeout=30).json()
+        FEATURES["router"] = find_dependency(deps, "_pages_location.pathname")
+        FEATURES["change_view"] = find_dependency(deps, "indicator.value", "view.data")
+        FEATURES["table"] = find_dependency(deps, "table.getRowsRequest")
+        if not FEATURES["router"] or not FEATURES["change_view"]:
+            raise RuntimeError("map page callbacks not found in /_dash-dependencies")
+        FEATURES["ids"] = {
+            item["id"]
+            for dep in (FEATURES["change_view"], FEATURES["table"]) if dep
+            for item in dep["inputs"] + dep["state"]
+        }
+        body = request_body(FEATURES["router"], {"_pages_location": {
+            "pathname": f"/gebied/{PROFILE_CODE}", "search": ""}},
+            ["_pages_location.pathname"])
+        reply = requests.post(host + CALLBACK, json=body, timeout=60)
+        FEATURES["profile"] = reply.ok and "404 - Page not found" not in reply.text
+        # Without the route, the Dash pages' catch-all answers the HTML page instead.
+        csv_reply = requests.get(host + "/download/kaart.csv", timeout=60)
+        FEATURES["download"] = "html" not in csv_reply.headers.get("Content-Type", "html")
+        print(f"load: profile page {'yes' if FEATURES['profile'] else 'no (skipped)'}, "
+              f"CSV download {'yes' if FEATURES['download'] else 'no (skipped)'}",
+              flush=True)
+
+    class MapUser(FastHttpUser):
+        """Someone exploring the map: opens it, switches indicators, looks at an area,
+        downloads the table now and then, reading for a few seconds in between."""
+
+        wait_time = between(WAIT[0], WAIT[1])
+
+        def on_start(self) -> None:
+            self.initial: dict[str, dict[str, Any]] = {}  # the map page's controls, as loaded
+            self.props: dict[str, dict[str, Any]] = {}  # ... and as they are now
+            self.boundaries: set[str] = set()
+            self.open_map()
+
+        # ---------------------------------------------------------------- helpers
+        def callback(self, name: str, body: dict, *, parse: bool = True) -> dict | None:
+            with self.client.post(CALLBACK, json=body, name=name,
+                                  catch_response=True) as response:
+                if response.status_code == 204:
+                    response.success()
+                    return None
+                if response.status_code != 200:
+                    response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
+                    return None
+                if not parse:  # (keeps the load generator's CPU for sending load)
+                    response.success()
+                    return {}
+                try:
+                    reply = response.json()["response"]
+                except (ValueError, KeyError):
+                    response.failure("not a Dash callback reply")
+                    return None
+                response.success()
+                return reply
+
+        def table_rows(self) -> None:
+            dep = FEATURES.get("table")
+            if not dep:
+                return
+            request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+            self.callback("callback table rows",
+                          request_body(dep, self.props, ["table.getRowsRequest"],
+                                       {"table.getRowsRequest": request}))
+
+        def view(self) -> dict[str, Any]:
+            return self.props.get("view", {}).get("data") or {}
+
+        # ------------------------------------------------------------------ flows
+        @task(2)
+        def open_map(self) -> None:
+            self.client.get("/", name="GET /")
+            self.client.get("/_dash-layout", name="GET /_dash-layout")
+            self.client.get("/_dash-dependencies", name="GET /_dash-dependencies")
+            body = request_body(FEATURES["router"],
+                                {"_pages_location": {"pathname": "/", "search": ""}},
+                                ["_pages_location.pathname", "_pages_location.search"])
+            # The layout of "/" is the same every time: read it once per user.
+            reply = self.callback("callback router /", body, parse=not self.initial)
+            if reply is None:
+                return
+            if not self.initial:
+                found = components(reply["_pages_content"]["children"])
+                self.initial = {k: v for k, v in found.items() if k in FEATURES["ids"]}
+            self.props = copy.deepcopy(self.initial)
+            view = self.view()
+            geo = f"/geo/{view.get('jaar', 2024)}/{view.get('niveau', 'wijk')}.json"
+            if geo not in self.boundaries:  # cached by the browser for a day
+                self.client.get(geo, name="GET /geo/[jaar]/[niveau].json")
+                self.boundaries.add(geo)
+            self.table_rows()
+
+        @task(6)
+        def switch_indicator(self) -> None:
+            options = [o["value"] for o in self.props.get("indicator", {}).get("options", [])]
+            current = self.props.get("indicator", {}).get("value")
+            choices = [o for o in options if o != current]
+            if not choices:
+                return
+            choice = random.choice(choices)
+            body = request_body(FEATURES["change_view"], self.props, ["indicator.value"],
+                                {"indicator.value": choice})
+            reply = self.callback("callback change_view (indicator)", body)
+            if not reply:
+                return
+            for component, changed in reply.items():
+                self.props.setdefault(component, {}).update(changed)
+            self.table_rows()
+
+        @task(1)
+        def open_profile(self) -> None:
+            if not FEATURES.get("profile"):
+                return
+            body = request_body(FEATURES["router"], {"_pages_location": {
+                "pathname": f"/gebied/{PROFILE_CODE}", "search": ""}},
+                ["_pages_location.pathname", "_pages_location.search"])
+            self.callback(f"callback router /gebied/{PROFILE_CODE}", body)
+
+        @task(1)
+        def download_csv(self) -> None:
+            if not FEATURES.get("download"):
+                return
+            view = self.view()
+            query = {k: view[k] for k in ("thema", "indicator", "jaar", "niveau", "gemeente",
+                                          "lang") if view.get(k) not in (None, "")}
+            self.client.get("/download/kaart.csv?" + urlencode(query),
+                            name="GET /download/kaart.csv")
+
+
+# ========================================================================= orchestrator
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seconds(duration: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return int(duration[:-1]) * units[duration[-1]] if duration[-1] in units else int(duration)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process and its (waited-for and live) children, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            # utime stime (cutime cstime only for the master: its dead workers)
+            total += int(fields[11]) + int(fields[12])
+            if int(entry.name) == pid:
+                total += int(fields[13]) + int(fields[14])
+    return total / tick
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            if requests.get(base + "/healthz", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not come up")
+
+
+def read_stats(prefix: str) -> list[dict[str, str]]:
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def report(rows: list[dict[str, str]]) -> dict[str, float]:
+    header = (f"{'request':44} {'count':>6} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} "
+              f"{'p99':>6} {'max':>6}  (ms)")
+    print(header)
+    print("-" * len(header))
+    total: dict[str, float] = {}
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
+        line = (f"{(row['Type'] + ' ' + name)[:44]:44} {row['Request Count']:>6} "
+                f"{row['Failure Count']:>5} {float(row['Requests/s']):7.1f} "
+                f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} "
+                f"{float(row['Max Response Time']):6.0f}")
+        if row["Name"] == "Aggregated":
+            print("-" * len(header))
+            total = {"requests": float(row["Request Count"]),
+                     "failures": float(row["Failure Count"]),
+                     "rps": float(row["Requests/s"]), "p50": float(row["50%"]),
+                     "p95": float(row["95%"]), "p99": float(row["99%"])}
+        print(line)
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--spawn-rate", type=int, default=20)
+    parser.add_argument("--time", default="60s", help="load duration (locust -t)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
+    parser.add_argument("--wait", default="2,8",
+                        help="MIN,MAX seconds a user reads between actions (default 2,8)")
+    parser.add_argument("--store", type=Path, default=ROOT / "data" / "zow.duckdb")
+    parser.add_argument("--csv-dir", type=Path, default=None,
+                        help="keep locust's CSV files here (default: a temporary folder)")
+    args = parser.parse_args()
+    if importlib.util.find_spec("locust") is None:
+        sys.exit("locust is not installed: pip install -e '.[dev]'")
+    if not args.store.exists():
+        sys.exit(f"no store at {args.store}: build it with `zow etl`")
+    zow = Path(sys.executable).with_name("zow")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.csv_dir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed in finally
+        env = {k: v for k, v in os.environ.items() if k != "ZOW_STORE"}
+        server = subprocess.Popen(
+            [str(zow), "serve", "--prod", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(args.workers), "--store", str(args.store)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+        try:
+            wait_healthy(base, server)
+            print(f"server: gunicorn, {args.workers} workers on {base}; "
+                  f"locust: {args.users} users (+{args.spawn_rate}/s) for {args.time}, "
+                  f"{args.wait.replace(',', '-')} s between actions", flush=True)
+            cpu_before = cpu_seconds(server.pid)
+            load_before = os.getloadavg()[0]
+            prefix = str(folder / "load")
+            started = time.monotonic()
+            locust_log = Path(tmp) / "locust.log"
+            locust_env = {**env, "ZOW_LOAD_WAIT": args.wait}
+            rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            with locust_log.open("wb") as out:
+                locust = subprocess.run(
+                    [sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()),
+                     "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
+                     "-t", args.time, "--host", base, "--csv", prefix, "--only-summary",
+                     "--stop-timeout", "10", "--loglevel", "WARNING", "--exit-code-on-error", "0"],
+                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=locust_env,
+                    timeout=seconds(args.time) + 180,
+                )
+            run = time.monotonic() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            locust_cpu = (after.ru_utime + after.ru_stime) - (rusage.ru_utime + rusage.ru_stime)
+            load_after = os.getloadavg()[0]
+            output = locust_log.read_text(errors="replace")
+            print("\n".join(line for line in output.splitlines() if line.startswith("load:")))
+            if locust.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
+                print(output[-3000:])
+                raise SystemExit(f"locust failed (exit {locust.returncode})")
+            cpu = cpu_seconds(server.pid) - cpu_before
+            print()
+            total = report(read_stats(prefix))
+            failures_file = Path(f"{prefix}_failures.csv")
+            if failures_file.exists():
+                fails = list(csv.DictReader(failures_file.open(newline="")))
+                for fail in fails[:10]:
+                    print(f"failure: {fail['Method']} {fail['Name']}: "
+                          f"{fail['Error'][:150]} (x{fail['Occurrences']})")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+            log.close()
+
+    cores = os.cpu_count() or 1
+    print()
+    print(f"server CPU: {cpu:.0f} s in {run:.0f} s = {cpu / run:.2f} of {cores} cores "
+          f"({100 * cpu / run / cores:.0f}%); machine load average {load_before:.1f} before, "
+          f"{load_after:.1f} after (others' processes count too)")
+    print(f"load generator (locust) CPU: {locust_cpu:.0f} s = {locust_cpu / run:.2f} cores")
+    verdict = "OK" if total.get("p95", 1e9) <= TARGET_P95_MS and not total.get("failures") \
+        else "MISSED"
+    print(f"overall: {total.get('rps', 0):.1f} req/s, p50 {total.get('p50', 0):.0f} ms, "
+          f"p95 {total.get('p95', 0):.0f} ms, p99 {total.get('p99', 0):.0f} ms, "
+          f"{total.get('failures', 0):.0f} errors of {total.get('requests', 0):.0f} "
+          f"(target p95 <= {TARGET_P95_MS} ms, 0 errors: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
