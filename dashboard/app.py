@@ -21,6 +21,8 @@ DEFAULT_STORE = Path("data/zow.duckdb")
 def create_app(store_path: Path | str | None = None) -> dash.Dash:
     """A Dash app over one store file (path from the argument or ZOW_STORE)."""
     path = Path(store_path or os.environ.get("ZOW_STORE", DEFAULT_STORE)).resolve()
+    if not path.exists():
+        return _no_store_app(path)
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -54,6 +56,10 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
 
 def _add_routes(app: dash.Dash) -> None:
     server = app.server
+    from dashboard.api import api
+    from dashboard.downloads import downloads
+    server.register_blueprint(api)
+    server.register_blueprint(downloads)  # /download/kaart.csv and /download/kaart.xlsx
 
     @server.get("/geo/<int:year>/<level>.json")
     def geojson(year: int, level: str) -> Response:
@@ -69,7 +75,13 @@ def _add_routes(app: dash.Dash) -> None:
         etag = f'"{year}-{level}-{built}"'
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304)
-        response = Response(text, mimetype="application/json")
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            # Compressed once per store and kept: 2.5 MB of JSON is too much to gzip per hit.
+            response = Response(store.geojson_gzip(year, level), mimetype="application/json")
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = Response(text, mimetype="application/json")
+        response.headers["Vary"] = "Accept-Encoding"
         response.headers["Cache-Control"] = "public, max-age=86400"
         response.headers["ETag"] = etag
         return response
@@ -88,3 +100,24 @@ def _add_routes(app: dash.Dash) -> None:
             "built_at": meta.get("built_at"),
         }
         return Response(json.dumps(body), mimetype="application/json")
+
+
+def _no_store_app(path: Path) -> dash.Dash:
+    """Without a store there is nothing to show but how to build one (never a traceback)."""
+    app = dash.Dash(__name__, assets_folder=str(HERE / "assets"), title="Zicht op wijken")
+    app.layout = html.Main(
+        [
+            html.H1("Zicht op wijken", className="h3"),
+            html.P(f"Er is nog geen gegevensbestand ({path}). / There is no data store yet."),
+            html.P("Bouw het met / Build it with:"),
+            html.Pre("zow etl\nzow etl --mirror ../shared/cbs-mirror   (offline)"),
+        ],
+        className="container py-4",
+        id="no-store",
+    )
+
+    @app.server.get("/healthz")
+    def healthz() -> Response:
+        return Response('{"status": "no store"}', status=503, mimetype="application/json")
+
+    return app

@@ -6,6 +6,7 @@ Callbacks get it from ``store()``, which opens the file the app was created with
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from dataclasses import dataclass
@@ -205,6 +206,10 @@ class Store:
         if frame.empty:
             raise KeyError(f"no boundaries for {level} {year}")
         return str(frame["geojson"].iloc[0])
+
+    @lru_cache(maxsize=16)  # noqa: B019
+    def geojson_gzip(self, year: int, level: str) -> bytes:
+        return gzip.compress(self.geojson_text(year, level).encode(), compresslevel=6)
 
     def geojson(self, year: int, level: str) -> dict[str, Any]:
         key = (year, level)

@@ -188,10 +188,11 @@ def check_payload(
             if check is not None and not check(item.get("value")):
                 raise BadPayload(f"value of {item['id']}.{item['property']} is not valid")
     parsed = body.get("parsedChangedPropsIds")
+    # Dash sends plain strings for string ids and parsed dicts for pattern-matching ids.
     if parsed is not None and (
-        not isinstance(parsed, list) or not all(isinstance(c, str) for c in parsed)
+        not isinstance(parsed, list) or not all(isinstance(c, str | dict) for c in parsed)
     ):
-        raise BadPayload("'parsedChangedPropsIds' must be a list of strings")
+        raise BadPayload("'parsedChangedPropsIds' must be a list of ids")
 
 
 # A registered dependency: (component id, property, optional). A pattern-matching id is a

@@ -1,0 +1,310 @@
+"""Downloads: tables as CSV and Excel, always with the CBS attribution inside the file.
+
+CSV format (one design for every download):
+
+* UTF-8 with a byte-order mark, so Excel opens accents correctly; RFC 4180 quoting, CRLF.
+* ``,`` as separator and ``.`` as decimal point (machine-readable everywhere; numbers are
+  written in full precision, whole numbers without ``.0``; no thousands separators).
+* No comment lines: the file is one rectangular table that any CSV reader loads. The
+  attribution is the **last column**, ``bron`` (``source`` in English), on every row:
+  ``Bron: CBS (CC BY 4.0); 85984NED (2024)`` — the CBS table(s) and year(s) the row's
+  values come from.
+
+Excel (.xlsx): the same table on the first sheet (numbers as numbers), and a second sheet
+``Toelichting`` (``Definitions`` in English) with per indicator its id, label, definition,
+unit, direction and source tables and years, followed by the line
+``Bron: CBS (CC BY 4.0)``.
+
+Flask routes for the map explorer (same parameters as the map page, validated by
+``dashboard.state.resolve_map_view``)::
+
+    /download/kaart.csv?indicator=inwoners&jaar=2024&niveau=wijk&gemeente=GM0363&lang=nl
+    /download/kaart.xlsx?…
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from flask import Blueprint, Response, current_app, jsonify, request
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from dashboard.data import Store, StoreMissing, open_store
+from dashboard.i18n import LANGS
+
+ATTRIBUTION = "Bron: CBS (CC BY 4.0)"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
+CSV_MIMETYPE = "text/csv"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_HEADERS: dict[str, dict[str, str]] = {
+    "bron": {"nl": "bron", "en": "source"},
+    "data_sheet": {"nl": "Gegevens", "en": "Data"},
+    "notes_sheet": {"nl": "Toelichting", "en": "Definitions"},
+    "indicator_id": {"nl": "indicator_id", "en": "indicator_id"},
+    "label": {"nl": "indicator", "en": "indicator"},
+    "definition": {"nl": "definitie", "en": "definition"},
+    "unit": {"nl": "eenheid", "en": "unit"},
+    "direction": {"nl": "richting", "en": "direction"},
+    "sources": {"nl": "brontabellen (jaren)", "en": "source tables (years)"},
+    "higher_better": {"nl": "hoger is beter", "en": "higher is better"},
+    "lower_better": {"nl": "lager is beter", "en": "lower is better"},
+    "neutral": {"nl": "neutraal", "en": "neutral"},
+    "made": {"nl": "Gemaakt met Zicht op wijken op {day}.", "en": "Made with Zicht op wijken "
+             "on {day}."},
+    "licence": {"nl": "Licentie: {url}", "en": "Licence: {url}"},
+    "statline": {"nl": "De tabellen staan op https://opendata.cbs.nl (StatLine).",
+                 "en": "The tables are on https://opendata.cbs.nl (StatLine)."},
+}
+
+
+def _h(key: str, lang: str) -> str:
+    entry = _HEADERS[key]
+    return entry.get(lang) or entry["nl"]
+
+
+@dataclass(frozen=True)
+class IndicatorNote:
+    """What the Toelichting sheet says about one indicator."""
+
+    id: str
+    label: str
+    unit: str
+    definition: str
+    direction: str
+    sources: tuple[tuple[str, int], ...] = ()  # (CBS table, year)
+
+    def source_text(self) -> str:
+        """'85984NED (2024); 47018NED (2023, 2024)'."""
+        years: dict[str, list[int]] = {}
+        for table, year in self.sources:
+            years.setdefault(table, []).append(int(year))
+        return "; ".join(f"{table} ({', '.join(str(y) for y in sorted(set(ys)))})"
+                         for table, ys in years.items())
+
+
+def indicator_notes(db: Store, indicator_ids: Iterable[str], years: Iterable[int],
+                    lang: str) -> list[IndicatorNote]:
+    """Notes for these indicators, with the CBS tables their values of these years come
+    from (parameterised SQL)."""
+    ids = [i for i in dict.fromkeys(indicator_ids) if i in db.indicators]
+    years = sorted({int(y) for y in years})
+    if not ids:
+        return []
+    sources: dict[str, list[tuple[str, int]]] = {i: [] for i in ids}
+    if years:
+        frame = db.query(
+            "SELECT indicator_id, year, source_table FROM availability "
+            f"WHERE status = 'ok' AND indicator_id IN ({', '.join('?' for _ in ids)}) "
+            f"AND year IN ({', '.join('?' for _ in years)}) ORDER BY indicator_id, year",
+            [*ids, *years],
+        )
+        for ind, year, table in zip(frame["indicator_id"], frame["year"],
+                                    frame["source_table"], strict=True):
+            if isinstance(table, str):
+                sources[ind].append((table, int(year)))
+    notes = []
+    for ind_id in ids:
+        ind = db.indicators[ind_id]
+        notes.append(IndicatorNote(ind.id, ind.label(lang), ind.unit(lang),
+                                   ind.definition(lang) or "", ind.direction,
+                                   tuple(sources[ind_id])))
+    return notes
+
+
+def attribution_column(frame: pd.DataFrame, meta: Sequence[IndicatorNote]) -> list[str]:
+    """The ``bron`` cell of each row: the attribution and the tables behind the row."""
+    by_id = {n.id: n for n in meta}
+    everything = "; ".join(dict.fromkeys(n.source_text() for n in meta if n.sources))
+    if "indicator_id" in frame.columns:
+        cells = []
+        for ind in frame["indicator_id"]:
+            note = by_id.get(ind)
+            tables = note.source_text() if note is not None and note.sources else everything
+            cells.append(f"{ATTRIBUTION}; {tables}" if tables else ATTRIBUTION)
+        return cells
+    return [f"{ATTRIBUTION}; {everything}" if everything else ATTRIBUTION] * len(frame)
+
+
+def with_attribution(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (),
+                     lang: str = "nl") -> pd.DataFrame:
+    out = frame.copy()
+    out[_h("bron", lang)] = attribution_column(frame, meta)
+    return out
+
+
+def _plain(value: Any) -> str:
+    """A cell as CSV text: full precision, whole numbers without '.0', empty when missing."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) or hasattr(value, "dtype"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return str(value)
+        if number != number:
+            return ""
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number)
+    return str(value)
+
+
+def to_csv(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (), lang: str = "nl") -> bytes:
+    """The frame as CSV bytes (UTF-8 with BOM, ``,`` and ``.``), attribution column last."""
+    out = with_attribution(frame, meta, lang)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([str(c) for c in out.columns])
+    for row in out.itertuples(index=False, name=None):
+        writer.writerow([_plain(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _excel_value(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def to_excel(frame: pd.DataFrame, indicators_meta: Sequence[IndicatorNote],
+             lang: str = "nl") -> bytes:
+    """An .xlsx with the table (and its ``bron`` column) on the first sheet and the
+    definitions plus 'Bron: CBS (CC BY 4.0)' on the second."""
+    from openpyxl import Workbook
+
+    out = with_attribution(frame, indicators_meta, lang)
+    book = Workbook()
+    data = book.active
+    data.title = _h("data_sheet", lang)
+    data.append([str(c) for c in out.columns])
+    for row in out.itertuples(index=False, name=None):
+        data.append([_excel_value(v) for v in row])
+    _style(data, widths=[max(10, min(48, len(str(c)) + 2)) for c in out.columns])
+
+    notes = book.create_sheet(_h("notes_sheet", lang))
+    notes.append([_h(k, lang) for k in
+                  ("indicator_id", "label", "definition", "unit", "direction", "sources")])
+    for note in indicators_meta:
+        notes.append([note.id, note.label, note.definition, note.unit,
+                      _h(note.direction, lang) if note.direction in _HEADERS else note.direction,
+                      note.source_text()])
+    notes.append([])
+    notes.append([ATTRIBUTION])
+    notes.append([_h("licence", lang).format(url=LICENCE_URL)])
+    notes.append([_h("statline", lang)])
+    notes.append([_h("made", lang).format(day=date.today().isoformat())])
+    _style(notes, widths=[28, 40, 80, 18, 16, 36])
+    notes.cell(row=len(indicators_meta) + 3, column=1).font = Font(bold=True)
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _style(sheet: Any, widths: Sequence[int]) -> None:
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+def send(frame: pd.DataFrame, notes: Sequence[IndicatorNote], stem: str, fmt: str,
+         lang: str) -> dict[str, Any]:
+    """What a ``dcc.Download`` needs (the ``dcc.send_bytes`` dictionary)."""
+    from dash import dcc
+
+    if fmt == "xlsx":
+        return dcc.send_bytes(to_excel(frame, notes, lang), f"{stem}.xlsx", type=XLSX_MIMETYPE)
+    return dcc.send_bytes(to_csv(frame, notes, lang), f"{stem}.csv", type=CSV_MIMETYPE)
+
+
+# --------------------------------------------------------------------- map downloads
+MAP_PARAMS: tuple[str, ...] = ("thema", "indicator", "jaar", "niveau", "gemeente", "lang")
+
+
+def map_frame(db: Store, indicator_id: str, year: int, level: str, gemeente: str,
+              lang: str) -> pd.DataFrame:
+    """The map explorer's table: the level's regions (within the gemeente) with value and
+    position (1 = most favourable, highest for neutral indicators)."""
+    from dashboard.state import ALL
+
+    frame = db.values(indicator_id, year, level)
+    if gemeente != ALL and level != "gemeente":  # as on the map: all gemeenten stay
+        frame = frame[frame["gemeente_code"] == gemeente]
+    frame = frame.reset_index(drop=True)
+    indicator = db.indicators[indicator_id]
+    values = frame["value"].astype(float)
+    rank = values.rank(method="min", ascending=indicator.direction == "lower_better")
+    en = lang == "en"
+    out = pd.DataFrame({
+        "code": frame["code"],
+        "name" if en else "naam": frame["name"],
+        "municipality_code" if en else "gemeente_code": frame["gemeente_code"],
+        "municipality" if en else "gemeente": frame["gemeente_name"],
+        "indicator_id": indicator_id,
+        "value" if en else "waarde": values,
+        "unit" if en else "eenheid": indicator.unit(lang),
+        "rank" if en else "positie": rank.astype("Int64"),
+        "year" if en else "jaar": year,
+        "level" if en else "niveau": level,
+    })
+    return out
+
+
+downloads = Blueprint("downloads", __name__)
+
+
+def _error(message: str, parameter: str | None, status: int = 400) -> Response:
+    response = jsonify({"error": message, "parameter": parameter, "attribution": ATTRIBUTION})
+    response.status_code = status
+    return response
+
+
+@downloads.get("/download/kaart.<fmt>")
+def map_download(fmt: str) -> Response:
+    """The map explorer's table as CSV or Excel, for the same URL parameters as the map."""
+    from dashboard.state import ALL, resolve_map_view
+
+    if fmt not in ("csv", "xlsx"):
+        return _error("format must be csv or xlsx", "format", 404)
+    query = {k: request.args.get(k, "") for k in MAP_PARAMS if k in request.args}
+    too_long = next((k for k, v in query.items() if len(v) > 100), None)
+    if too_long:
+        return _error("parameter value too long", too_long)
+    try:
+        db = open_store(current_app.config["ZOW_STORE"])
+    except StoreMissing:
+        return _error("no data store", None, 503)
+    view, rejected = resolve_map_view(query, db)
+    if rejected:
+        return _error(f"unknown or unavailable value for: {', '.join(rejected)}", rejected[0])
+    lang = view.lang if view.lang in LANGS else "nl"
+    frame = map_frame(db, view.indicator, view.jaar, view.niveau, view.gemeente, lang)
+    notes = indicator_notes(db, [view.indicator], [view.jaar], lang)
+    where = "" if view.gemeente == ALL else f"_{view.gemeente}"
+    stem = f"kaart_{view.indicator}_{view.jaar}_{view.niveau}{where}"
+    if fmt == "xlsx":
+        body, mimetype = to_excel(frame, notes, lang), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_csv(frame, notes, lang), CSV_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,377 @@
+"""The compare logic: selection validation, ranking and percentile, side-by-side tables,
+scatter data, figures and the URL state — pure functions first, then on the real store."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from dashboard import compare as cmp
+from dashboard.compare import ALL, MAX_REGIONS, NL_CODE, CompareView, TableKey
+from dashboard.data import Indicator, Store
+
+
+def indicator(id_: str = "x", direction: str = "neutral", aggregation: str = "none",
+              subtheme: str = "wonen") -> Indicator:
+    return Indicator(id_, subtheme, f"Label {id_}", f"Label {id_} en", "aantal", "number",
+                     direction, "def", "def en", aggregation, None, False)
+
+
+# ------------------------------------------------------------------- pure: selection
+def test_split_codes_normalises_and_keeps_order() -> None:
+    assert cmp.split_codes(" gm0363, WK0363AB,,GM0363 ") == ["GM0363", "WK0363AB", "GM0363"]
+    assert cmp.split_codes(["bu03630000", " ", None]) == ["BU03630000"]  # type: ignore[list-item]
+    assert cmp.split_codes(None) == []
+
+
+def test_validate_selection_drops_unknown_duplicates_and_excess() -> None:
+    known = {"GM0363", "GM0599", "WK0363AB", "BU0363AB01"} | {f"GM{n:04d}" for n in range(20)}
+    sel = cmp.validate_selection("GM0363,gm0363,WK0363AB,XX,GM9999,BU0363AB01", known)
+    assert sel.codes == ("GM0363", "WK0363AB", "BU0363AB01")
+    assert sel.unknown == ("XX", "GM9999")
+    assert sel.excess == ()
+    assert sel.enough
+
+    many = ",".join(f"GM{n:04d}" for n in range(12))
+    sel = cmp.validate_selection(many, known)
+    assert len(sel.codes) == MAX_REGIONS
+    assert sel.excess == tuple(f"GM{n:04d}" for n in range(MAX_REGIONS, 12))
+
+    assert not cmp.validate_selection("GM0363", known).enough
+    assert not cmp.validate_selection("", known).enough
+
+
+def test_validate_selection_rejects_injection_and_huge_codes() -> None:
+    known = {"GM0363"}
+    sel = cmp.validate_selection("GM0363' OR 1=1 --," + "A" * 10_000 + ",GM0363", known)
+    assert sel.codes == ("GM0363",)
+    assert all(len(c) <= 12 for c in sel.unknown)
+
+
+# --------------------------------------------------------------------- pure: ranking
+def frame_of(values: list[float | None]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "code": [f"WK{i:06d}" for i in range(len(values))],
+        "name": [f"wijk {chr(97 + i)}" for i in range(len(values))],
+        "gemeente_code": "GM0001",
+        "gemeente_name": "Ergens",
+        "value": [float("nan") if v is None else v for v in values],
+    })
+
+
+def test_ranking_higher_better_positions_and_percentiles() -> None:
+    table = cmp.ranking_table(frame_of([10, 40, 20, 30]), "higher_better")
+    assert list(table["value"]) == [40, 30, 20, 10]
+    assert list(table["position"]) == [1, 2, 3, 4]
+    # Percentile: share of wijken with an equal or lower value.
+    assert list(table["percentile"]) == [100.0, 75.0, 50.0, 25.0]
+
+
+def test_ranking_lower_better_reverses_positions_not_percentiles() -> None:
+    table = cmp.ranking_table(frame_of([10, 40, 20, 30]), "lower_better")
+    assert list(table["value"]) == [10, 20, 30, 40]
+    assert list(table["position"]) == [1, 2, 3, 4]
+    assert list(table["percentile"]) == [25.0, 50.0, 75.0, 100.0]
+
+
+def test_ranking_neutral_is_highest_first() -> None:
+    table = cmp.ranking_table(frame_of([1, 3, 2]), "neutral")
+    assert list(table["value"]) == [3, 2, 1]
+
+
+def test_ranking_ties_share_the_best_position_and_missing_comes_last() -> None:
+    table = cmp.ranking_table(frame_of([10, None, 20, 20, 30]), "higher_better")
+    assert list(table["position"])[:4] == [1, 2, 2, 4]
+    assert list(table["percentile"])[:4] == [100.0, 75.0, 75.0, 25.0]
+    last = table.iloc[-1]
+    assert math.isnan(last["value"])
+    assert pd.isna(last["position"]) and pd.isna(last["percentile"])
+    # Ties in value sort by name.
+    assert list(table["name"])[1:3] == ["wijk c", "wijk d"]
+
+
+def test_ranking_of_nothing() -> None:
+    table = cmp.ranking_table(frame_of([]), "higher_better")
+    assert table.empty
+
+
+# ---------------------------------------------------------------------- pure: tables
+def test_compare_table_rows_columns_and_missing() -> None:
+    values = pd.DataFrame({
+        "indicator_id": ["a", "a", "a", "b", "c"],
+        "region_code": ["GM0001", "GM0002", NL_CODE, "GM0002", "GM0009"],
+        "value": [1.0, 2.0, 3.0, 4.5, 9.0],
+        "source_table": "T",
+    })
+    inds = [indicator("a"), indicator("b"), indicator("c"), indicator("d")]
+    table = cmp.compare_table(values, inds, ["GM0001", "GM0002", NL_CODE], "nl")
+    assert list(table.columns) == ["indicator_id", "indicator", "unit", "GM0001", "GM0002",
+                                   NL_CODE]
+    # c has a value only for a region not asked for, d none at all: both left out.
+    assert list(table["indicator_id"]) == ["a", "b"]
+    assert table.loc[0, "GM0001"] == 1.0 and table.loc[0, NL_CODE] == 3.0
+    assert math.isnan(table.loc[1, "GM0001"]) and table.loc[1, "GM0002"] == 4.5
+    assert table.loc[0, "indicator"] == "Label a"
+    assert cmp.compare_table(values, inds, ["GM0001"], "en").loc[0, "indicator"] == \
+        "Label a en"
+
+
+def test_compare_table_of_no_values() -> None:
+    empty = pd.DataFrame(columns=["indicator_id", "region_code", "value", "source_table"])
+    assert cmp.compare_table(empty, [indicator("a")], ["GM0001"], "nl").empty
+
+
+def test_scatter_table_keeps_regions_with_both_values() -> None:
+    xs = frame_of([1, 2, None, 4])
+    ys = frame_of([10, None, 30, 40])
+    table = cmp.scatter_table(xs, ys)
+    assert list(table["code"]) == ["WK000000", "WK000003"]
+    assert list(table["x"]) == [1, 4] and list(table["y"]) == [10, 40]
+
+
+def test_table_key_parse() -> None:
+    assert TableKey.parse("thema:wonen") == TableKey("thema", "wonen")
+    assert str(TableKey("thema", "wonen")) == "thema:wonen"
+    assert TableKey.parse("ranking") == TableKey("ranking")
+    assert TableKey.parse("thema:bogus") is None
+    assert TableKey.parse("'; DROP TABLE x") is None
+
+
+def test_records_turn_nan_into_null() -> None:
+    rows = cmp.records(pd.DataFrame({"a": [1.5, float("nan")],
+                                     "b": pd.array([1, None], dtype="Int64")}))
+    assert rows == [{"a": 1.5, "b": 1}, {"a": None, "b": None}]
+
+
+def test_view_query_leaves_defaults_out() -> None:
+    view = CompareView("nl", ("GM0363", "WK0363AB"), 2024, "", "inwoners", ALL, "a", "b")
+    assert view.query() == "?regios=GM0363,WK0363AB&jaar=2024&ranking=inwoners&x=a&y=b"
+    assert CompareView.from_store(view.to_store()) == view
+    assert "lang=en" in CompareView(lang="en").query()
+
+
+# -------------------------------------------------------------------- pure: figures
+def test_bar_figure_reference_line_and_colours() -> None:
+    ind = indicator("a")
+    fig = cmp.bar_figure(ind, ["A", "B"], [1.5, None], 2.0, "nl")
+    bar = fig.data[0]
+    assert list(bar.x) == ["A", "B"]
+    assert bar.text[1] == "geen gegevens"
+    assert bar.marker.color[0] == cmp.BAR_COLOUR
+    shapes = fig.layout.shapes
+    assert len(shapes) == 1 and shapes[0].y0 == 2.0
+    assert shapes[0].line.color == cmp.REFERENCE_COLOUR
+    assert "Nederland" in fig.layout.annotations[0].text
+    assert not cmp.bar_figure(ind, ["A"], [1.0], None, "en").layout.shapes
+    summary = cmp.bar_summary(ind, ["A", "B"], [1.5, None], 2.0, "nl")
+    assert "A: 1,5" in summary and "B: geen gegevens" in summary and "Nederland: 2" in summary
+
+
+def test_scatter_figure_highlights_chosen() -> None:
+    table = cmp.scatter_table(frame_of([1, 2, 3]), frame_of([4, 5, 6]))
+    fig = cmp.scatter_figure(table, indicator("a"), indicator("b"), ["WK000001"], "en",
+                             (2.0, None))
+    rest, chosen = fig.data
+    assert list(chosen.customdata) == ["WK000001"]
+    assert list(rest.customdata) == ["WK000000", "WK000002"]
+    assert chosen.marker.color == cmp.HIGHLIGHT_COLOUR
+    assert len(fig.layout.shapes) == 1  # only the x reference line
+
+
+def test_search_regions_ranks_exact_code_then_level() -> None:
+    index = pd.DataFrame({
+        "code": ["GM0001", "WK000101", "BU00010101", "GM0002"],
+        "level": ["gemeente", "wijk", "buurt", "gemeente"],
+        "name": ["Noord", "Noordkwartier", "Noord-Oost", "Zuid"],
+        "gemeente_code": ["GM0001", "GM0001", "GM0001", "GM0002"],
+        "gemeente_name": ["Noord", "Noord", "Noord", "Zuid"],
+    })
+    assert list(cmp.search_regions(index, "noord")["code"]) == ["GM0001", "WK000101",
+                                                                 "BU00010101"]
+    assert list(cmp.search_regions(index, "bu00010101")["code"]) == ["BU00010101"]
+    assert list(cmp.search_regions(index, "")["code"]) == ["GM0001", "GM0002"]
+    assert cmp.search_regions(index, "(.*").empty  # plain text, not a regex
+    options = cmp.region_options(index, "zuid", ["WK000101"], "nl")
+    assert [o["value"] for o in options] == ["WK000101", "GM0002"]
+    assert options[0]["label"] == "Noordkwartier (wijk, Noord) · WK000101"
+
+
+def test_short_labels_add_code_on_duplicates() -> None:
+    index = pd.DataFrame({"code": ["WK000101", "WK000201", "GM0003"],
+                          "name": ["Centrum", "Centrum", "Stad"]})
+    labels = cmp.short_labels(index, ["WK000101", "WK000201", "GM0003", NL_CODE], "nl")
+    assert labels == {"WK000101": "Centrum (WK000101)", "WK000201": "Centrum (WK000201)",
+                      "GM0003": "Stad", NL_CODE: "Nederland"}
+
+
+# ------------------------------------------------------------------ on the real store
+@pytest.fixture(scope="module")
+def db(built_store: Path) -> Store:
+    return Store(built_store)
+
+
+def test_default_year_is_the_richest(db: Store) -> None:
+    assert cmp.default_year(db.available()) == 2024
+    assert 2024 in cmp.compare_years(db)
+
+
+def test_resolve_view_from_url(db: Store) -> None:
+    view, rejected, selection = cmp.resolve_compare_view(
+        {"regios": "GM0363,wk0363ab,GM0599", "jaar": "2024", "thema": "wonen",
+         "ranking": "woz_waarde", "gemeente": "GM0363", "x": "woz_waarde",
+         "y": "koopwoningen", "lang": "en"}, db)
+    assert rejected == []
+    assert view == CompareView("en", ("GM0363", "WK0363AB", "GM0599"), 2024, "wonen",
+                               "woz_waarde", "GM0363", "woz_waarde", "koopwoningen")
+    assert selection.enough
+    again, rejected, _ = cmp.resolve_compare_view(view.params(), db)
+    assert again == view and rejected == []
+
+
+def test_resolve_view_rejects_bad_values_with_defaults(db: Store) -> None:
+    view, rejected, selection = cmp.resolve_compare_view(
+        {"regios": "GM0363,NOPE,GM9999", "jaar": "1800", "thema": "x' OR 1=1",
+         "ranking": "nope", "gemeente": "GM9999", "x": "A" * 5000, "lang": "fr"}, db)
+    assert set(rejected) == {"regios", "jaar", "thema", "ranking", "gemeente", "x", "lang"}
+    assert view.lang == "nl" and view.jaar == 2024 and view.thema == ""
+    assert view.regios == ("GM0363",) and not selection.enough
+    assert selection.unknown == ("NOPE", "GM9999")
+    # Gemeente defaults to the gemeente of the first chosen area.
+    assert view.gemeente == "GM0363"
+    assert view.ranking and view.x and view.y and view.x != view.y
+
+
+def test_resolve_view_defaults_without_parameters(db: Store) -> None:
+    view, rejected, _ = cmp.resolve_compare_view({}, db)
+    assert rejected == [] and view.regios == () and view.gemeente == ALL
+    assert view.x == "woz_waarde" and view.y == "koopwoningen"
+
+
+def test_compare_tables_match_the_store(db: Store) -> None:
+    view = CompareView("nl", ("GM0363", "WK0363AB", "GM0599"), 2024)
+    tables = cmp.compare_tables(db, view)
+    assert "wonen" in tables and "veiligheid" in tables
+    wonen = tables["wonen"].set_index("indicator_id")
+    assert wonen.at["inwoners", "GM0363"] == 931298
+    assert wonen.at["inwoners", NL_CODE] == db.value("inwoners", 2024, NL_CODE)
+    for subtheme, table in tables.items():
+        for row in table.to_dict("records"):
+            assert db.indicators[row["indicator_id"]].subtheme == subtheme
+            for code in [*view.regios, NL_CODE]:
+                stored = db.value(row["indicator_id"], 2024, code)
+                if stored is None:
+                    assert math.isnan(row[code])
+                else:
+                    assert row[code] == stored
+    only = cmp.compare_tables(db, cmp.with_changes(view, thema="zorg"))
+    assert list(only) == ["zorg"]
+
+
+def test_region_labels_and_sources(db: Store) -> None:
+    index = cmp.region_index(db, 2024)
+    labels = cmp.region_labels(index, ["GM0363", "WK0363AB", NL_CODE], "nl")
+    assert labels == {"GM0363": "Amsterdam (gemeente)", "WK0363AB": "Jordaan (wijk, Amsterdam)",
+                      NL_CODE: "Nederland"}
+    values = cmp.region_values(db, ["GM0363", NL_CODE], 2024)
+    assert cmp.table_sources(values, ["inwoners"]) == ["85984NED"]
+    assert cmp.table_sources(values, ["misdrijven_totaal"]) == ["47018NED"]
+
+
+def test_ranking_of_amsterdam_wijken(db: Store) -> None:
+    frame = cmp.wijk_values(db, "woz_waarde", 2024, "GM0363")
+    assert len(frame) == 110 and set(frame["gemeente_code"]) == {"GM0363"}
+    table = cmp.ranking_table(frame, db.indicators["woz_waarde"].direction)
+    stored = db.query(
+        "SELECT o.region_code, o.value FROM observation o JOIN region r "
+        "ON r.year = o.year AND r.code = o.region_code WHERE o.indicator_id = ? "
+        "AND o.year = ? AND r.level = 'wijk' AND r.gemeente_code = ? ORDER BY o.value DESC",
+        ["woz_waarde", 2024, "GM0363"])
+    assert table.iloc[0]["code"] == stored.iloc[0]["region_code"]
+    assert table.iloc[0]["value"] == stored.iloc[0]["value"]
+    assert table.iloc[0]["position"] == 1 and table.iloc[0]["percentile"] == 100.0
+    n = len(stored)
+    assert int(table["position"].max()) <= n and table["value"].notna().sum() == n
+
+
+def test_ranking_of_all_wijken_in_nl(db: Store) -> None:
+    frame = cmp.wijk_values(db, "inwoners", 2024, ALL)
+    assert len(frame) == len(db.regions(2024, "wijk"))
+
+
+def test_download_frames(db: Store) -> None:
+    view = CompareView("nl", ("GM0363", "WK0363AB"), 2024, "", "woz_waarde", "GM0363",
+                       "woz_waarde", "koopwoningen")
+    wonen = cmp.download_for(db, view, TableKey("thema", "wonen"))
+    assert wonen is not None
+    assert "Amsterdam (gemeente) [GM0363]" in wonen.frame.columns
+    assert "Nederland [NL00]" in wonen.frame.columns
+    assert "inwoners" in wonen.indicator_ids and wonen.years == [2024]
+    ranking = cmp.download_for(db, view, TableKey("ranking"))
+    assert ranking is not None and len(ranking.frame) == 110
+    assert list(ranking.frame.columns)[:3] == ["positie", "percentiel", "code"]
+    scatter = cmp.download_for(db, view, TableKey("scatter"))
+    assert scatter is not None
+    assert {"woz_waarde", "koopwoningen"} <= set(scatter.frame.columns)
+    assert scatter.frame[["woz_waarde", "koopwoningen"]].notna().all().all()
+    few = cmp.with_changes(view, regios=("GM0363",))
+    assert cmp.download_for(db, few, TableKey("thema", "wonen")) is None
+
+
+# ------------------------------------------------------------------- the page layout
+def find(component: Any, component_id: str) -> Any:
+    """The component with this id in a Dash layout tree (depth first)."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def page_layout(built_store: Path) -> Callable[..., Any]:
+    import sys
+
+    from dashboard.app import create_app
+
+    app = create_app(built_store)
+    app.server.test_client().get("/healthz")  # the first request: Dash takes its callbacks
+    module = sys.modules["pages.compare"]
+
+    def render(**query: str) -> Any:
+        with app.server.test_request_context():
+            return module.layout(**query)
+
+    return render
+
+
+def test_page_too_many_areas_and_unknown_codes(page_layout: Callable[..., Any]) -> None:
+    codes = ["GM0363", "GM0599", "GM0518", "GM0344", "GM0014", "GM0034", "GM0202", "GM0153",
+             "GM0193", "GM0200"]
+    layout = page_layout(regios=",".join([*codes, "NOPE"]), jaar="2024")
+    assert "GM0193, GM0200" in str(find(layout, "too-many").children)
+    assert "NOPE" in str(find(layout, "unknown-regions").children)
+    assert find(layout, "cmp-regios").value == codes[:MAX_REGIONS]
+    assert find(layout, "compare-grid-wonen") is not None
+    assert find(layout, "too-few") is None
+
+
+def test_page_english_and_theme(page_layout: Callable[..., Any]) -> None:
+    layout = page_layout(regios="GM0363,WK0363AB", jaar="2024", thema="zorg", lang="en")
+    assert layout.lang == "en"
+    assert find(layout, "compare-grid-zorg") is not None
+    assert find(layout, "compare-grid-wonen") is None
+    grid = find(layout, "compare-grid-zorg")
+    headers = [c["headerName"] for c in grid.columnDefs]
+    assert headers[:2] == ["Indicator", "Unit"]
+    assert headers[2:] == ["Amsterdam (municipality)", "Jordaan (district, Amsterdam)",
+                           "Netherlands"]
+    assert "Bron: CBS" in str(find(layout, "attribution").children)
