@@ -174,6 +174,11 @@ def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
     ]
 
 
+def download_href(view: MapView, fmt: str) -> str:
+    """The table as a file: the same view, served by /download/kaart.{csv,xlsx}."""
+    return f"/download/kaart.{fmt}{view.query()}"
+
+
 def row_class_rules(view: MapView) -> dict[str, str]:
     # The code is validated against the store, so it is safe inside the expression.
     return (
@@ -243,7 +248,6 @@ def layout(**query: str) -> Any:
             header(lang, "explore", switch_language_href("/", view.query(), lang)),
             dcc.Store(id="view", data=view.__dict__),
             dcc.Store(id="geometry-key", data=geometry_key(view)),
-            dcc.Store(id="url-sync"),
             dcc.Store(id="table-sync"),
             dbc.Container(
                 [
@@ -277,7 +281,19 @@ def layout(**query: str) -> Any:
                         ],
                         className="g-2",
                     ),
-                    html.H2(t("table_caption", lang), className="h6 mt-3", id="table-caption"),
+                    html.Div(
+                        [
+                            html.H2(t("table_caption", lang), className="h6 mb-0 me-auto",
+                                    id="table-caption"),
+                            html.A(t("download_csv", lang), id="download-csv",
+                                   href=download_href(view, "csv"),
+                                   className="btn btn-outline-secondary btn-sm ms-2"),
+                            html.A(t("download_xlsx", lang), id="download-xlsx",
+                                   href=download_href(view, "xlsx"),
+                                   className="btn btn-outline-secondary btn-sm ms-2"),
+                        ],
+                        className="d-flex align-items-center mt-3 mb-2",
+                    ),
                     grid,
                 ],
                 fluid=True,
@@ -406,10 +422,12 @@ clientside_callback(
         if (target !== window.location.pathname + window.location.search) {
             window.history.pushState({}, "", target);
         }
-        return window.dash_clientside.no_update;
+        const query = "?" + params.toString();
+        return ["/download/kaart.csv" + query, "/download/kaart.xlsx" + query];
     }
     """,
-    Output("url-sync", "data"),
+    Output("download-csv", "href"),
+    Output("download-xlsx", "href"),
     Input("view", "data"),
     prevent_initial_call=True,
 )
