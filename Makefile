@@ -43,6 +43,7 @@ test: install-dev
 bench: install-dev
 	$(BIN)/python benchmarks/etl.py
 	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache
