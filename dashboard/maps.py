@@ -151,22 +151,21 @@ def map_figure(
 ) -> go.Figure:
     """The full figure for one (year, level, selection): a grey base of every region
     ('geen gegevens') under the classed values."""
-    labels = [
-        f"{n} ({g})" if isinstance(g, str) and g != n else str(n)
-        for n, g in zip(frame["name"], frame["gemeente_name"], strict=True)
-    ]
+    labels = region_labels(frame)
     codes = frame["code"].tolist()
     z, custom, classes = _trace_values(frame, indicator)
     n_ranked = int(frame["value"].notna().sum())
+    missing_codes, missing_labels = _missing(frame, labels)
+    # Grey under the regions without a value only: the value trace draws nothing there.
     base = go.Choroplethmap(
         geojson=geojson_url,
-        locations=codes,
-        z=[0] * len(codes),
+        locations=missing_codes,
+        z=[0] * len(missing_codes),
         featureidkey="id",
         colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
         showscale=False,
         marker={"line": {"color": "#ffffff", "width": 0.4}},
-        text=labels,
+        text=missing_labels,
         hovertemplate=f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
         name=t("no_data", lang),
         showlegend=True,
@@ -207,10 +206,28 @@ def map_figure(
     return figure
 
 
+def region_labels(frame: pd.DataFrame) -> list[str]:
+    """'Wijk (Gemeente)' for hover texts."""
+    return [
+        f"{n} ({g})" if isinstance(g, str) and g != n else str(n)
+        for n, g in zip(frame["name"], frame["gemeente_name"], strict=True)
+    ]
+
+
+def _missing(frame: pd.DataFrame, labels: list[str]) -> tuple[list[str], list[str]]:
+    gaps = frame["value"].isna().to_numpy()
+    codes = frame["code"].to_numpy()[gaps].tolist()
+    return codes, [label for label, gap in zip(labels, gaps, strict=True) if gap]
+
+
 def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str) -> Patch:
     """What changes when only the indicator or language changes on the same regions."""
     z, custom, classes = _trace_values(frame, indicator)
+    missing_codes, missing_labels = _missing(frame, region_labels(frame))
     patch = Patch()
+    patch["data"][0]["locations"] = missing_codes
+    patch["data"][0]["z"] = [0] * len(missing_codes)
+    patch["data"][0]["text"] = missing_labels
     patch["data"][1]["z"] = z
     patch["data"][1]["customdata"] = custom
     patch["data"][1]["colorscale"] = colourscale(classes)

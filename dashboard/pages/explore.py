@@ -69,16 +69,32 @@ def control_options(db: Store, view: MapView) -> dict[str, Any]:
     }
 
 
-def search_options(db: Store, view: MapView) -> list[dict[str, str]]:
+SEARCH_LIMIT = 25
+
+
+def search_options(db: Store, view: MapView, text: str) -> list[dict[str, str]]:
+    """Type-ahead: gemeenten and wijken whose name or code matches, best matches first.
+
+    Searched on the server so that the page does not carry every name in the country."""
+    text = text.strip().lower()[:80]
+    if len(text) < 2:
+        return []
     frame = db.search_options(view.jaar)
+    names = frame["name"].str.lower()
+    codes = frame["code"].str.lower()
+    hit = names.str.contains(text, regex=False) | codes.str.startswith(text)
+    found = frame[hit].assign(
+        prefix=~names[hit].str.startswith(text),
+        gm=frame.loc[hit, "level"] != "gemeente",
+    ).sort_values(["prefix", "gm", "name"]).head(SEARCH_LIMIT)
     return [
         {
             "label": (f"{n} ({g})" if lv == "wijk" else f"{n} – {t('gemeente', view.lang)}")
             + f" · {c}",
             "value": c,
         }
-        for c, lv, n, g in zip(frame["code"], frame["level"], frame["name"],
-                               frame["gemeente_name"], strict=True)
+        for c, lv, n, g in zip(found["code"], found["level"], found["name"],
+                               found["gemeente_name"], strict=True)
     ]
 
 
@@ -216,7 +232,7 @@ def layout(**query: str) -> Any:
                          dcc.Dropdown(id="gemeente", options=options["gemeente"],
                                       value=view.gemeente, clearable=False)),
                 labelled(t("search", lang), "search",
-                         dcc.Dropdown(id="search", options=search_options(db, view),
+                         dcc.Dropdown(id="search", options=[],
                                       placeholder=t("search_placeholder", lang),
                                       searchable=True, clearable=True)),
                 dbc.Checklist(
@@ -459,3 +475,17 @@ clientside_callback(
     Input("view", "data"),
     prevent_initial_call=True,
 )
+
+
+@callback(
+    Output("search", "options"),
+    Input("search", "search_value"),
+    State("view", "data"),
+    prevent_initial_call=True,
+)
+def search_as_you_type(text: Any, current: Any) -> Any:
+    if not isinstance(text, str) or len(text.strip()) < 2:
+        return no_update
+    db = store()
+    view, _ = resolve_map_view(_as_query(current), db)
+    return search_options(db, view, text)
