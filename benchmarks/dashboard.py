@@ -1,0 +1,375 @@
+"""Benchmark: what the map page costs. Prints a table of figures.
+
+(a) An indicator switch on the map of all Dutch wijken (2024): the Dash callback request the
+    browser sends is captured once with Playwright (changing the indicator dropdown on
+    ``/?niveau=wijk``) and replayed N times with ``requests``, without and with
+    ``Accept-Encoding: gzip``. Reported: server time (measured around the WSGI app, so it
+    includes JSON encoding and compression) and response bytes. Target ≤ 50 KB, ≤ 50 ms.
+(b) For reference: a naive figure that carries the GeoJSON inline (``plotly.io.to_json`` of a
+    choropleth_map figure with the boundaries dict), raw and gzipped.
+(c) Time from navigation to a drawn map in headless chromium: median of fresh page loads,
+    from ``page.goto`` until Plotly has both traces and MapLibre has loaded and drawn them.
+    Target ≤ 1.5 s. Cold = a new browser context (empty HTTP cache); warm = same context.
+
+    python benchmarks/dashboard.py [--store data/zow.duckdb] [--mirror ../shared/cbs-mirror]
+                                   [--runs 30] [--loads 5]
+
+Builds the store first with the ETL from the mirror if it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+VIEWPORT = {"width": 1366, "height": 900}
+# Drawn: Plotly has both traces and MapLibre holds a source for every trace with regions,
+# has loaded and tiled them and is not moving.
+MAP_DRAWN_JS = """
+() => {
+    const el = document.querySelector('#map .js-plotly-plot');
+    if (!el || !el._fullData || el._fullData.length !== 2) { return false; }
+    const sub = el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
+    if (!sub || !sub.map || !sub.map.getStyle()) { return false; }
+    const map = sub.map;
+    const sources = Object.keys(map.getStyle().sources).filter(id => id.startsWith('source-'));
+    const traces = el._fullData.filter(t => t.locations && t.locations.length).length;
+    return traces >= 1 && sources.length >= traces && map.loaded() && map.areTilesLoaded()
+        && !map.isMoving();
+}
+"""
+# Marks in the page (ms since navigation start) for a breakdown of the time to a drawn map.
+PHASES_INIT_JS = """
+(() => {
+    window.__zowMarks = {};
+    const look = () => {
+        const m = window.__zowMarks, now = performance.now();
+        const el = document.querySelector('#map .js-plotly-plot');
+        if (el && !m.graph) { m.graph = now; }
+        if (el && el._fullData && !m.fullData) { m.fullData = now; }
+        const sub = el && el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
+        const map = sub && sub.map && sub.map.getStyle() ? sub.map : null;
+        const sources = map ? Object.keys(map.getStyle().sources)
+            .filter(id => id.startsWith('source-')).length : 0;
+        const traces = el && el._fullData
+            ? el._fullData.filter(t => t.locations && t.locations.length).length : 99;
+        if (traces >= 1 && sources >= traces && !m.sources) { m.sources = now; }
+        if (traces >= 1 && sources >= traces && map.loaded() && map.areTilesLoaded()
+            && !m.drawn) {
+            m.drawn = now;
+            return;
+        }
+        requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+})();
+"""
+PHASES_READ_JS = """
+() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    const end = (pred) => {
+        const r = res.filter(pred);
+        return r.length ? r[0].responseEnd : null;
+    };
+    return Object.assign({
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        pageContent: end(r => r.name.includes('_dash-update-component')),
+        plotlyJs: end(r => r.name.includes('plotly.min.js')),
+        geojson: end(r => r.name.includes('/geo/')),
+    }, window.__zowMarks);
+}
+"""
+PHASES = (("domContentLoaded", "HTML and scripts loaded"),
+          ("pageContent", "page content callback answered"),
+          ("plotlyJs", "plotly.min.js fetched"),
+          ("graph", "graph element created"),
+          ("geojson", "GeoJSON fetched"),
+          ("fullData", "Plotly traces computed"),
+          ("sources", "MapLibre given the traces"),
+          ("drawn", "MapLibre loaded and drawn"))
+TARGET_BYTES = 50_000
+TARGET_MS = 50.0
+TARGET_DRAW_S = 1.5
+
+
+# ------------------------------------------------------------------------------ plumbing
+class ServerTiming:
+    """WSGI middleware: how long the app took to produce each response, as a header."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
+            captured.update(status=status, headers=headers, exc_info=exc_info)
+            return lambda data: None
+
+        started = time.perf_counter()
+        body = b"".join(self.app(environ, capture))
+        elapsed = (time.perf_counter() - started) * 1000
+        headers = [*captured["headers"], ("Server-Timing", f"app;dur={elapsed:.2f}")]
+        start_response(captured["status"], headers, captured["exc_info"])
+        return [body]
+
+
+def ensure_store(store: Path, mirror: Path) -> None:
+    if store.exists():
+        return
+    if not (mirror / "README.md").exists():
+        sys.exit(f"no store at {store} and no mirror at {mirror} to build it from")
+    print(f"building {store} from {mirror} …", flush=True)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "etl.cli", "etl", "--mirror", str(mirror), "--store", str(store),
+         "--cache-dir", str(store.parent / "cache")],
+        cwd=ROOT, check=True,
+    )
+
+
+def serve(store: Path) -> tuple[str, Callable[[], None]]:
+    """The real app on a free port in a background thread; (base URL, stop)."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    from dashboard.app import create_app
+
+    app = create_app(store)
+    app.server.wsgi_app = ServerTiming(app.server.wsgi_app)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_port}", stop
+
+
+def server_ms(response: requests.Response) -> float:
+    timing = response.headers.get("Server-Timing", "app;dur=nan")
+    return float(timing.split("dur=")[1])
+
+
+# --------------------------------------------------------------------------- browser part
+def browser_part(base: str, loads: int) -> tuple[dict[str, Any], dict[str, list[float]],
+                                                 dict[str, list[float]]]:
+    """The callback requests of the first view and of one indicator switch,
+    navigation-to-drawn-map times, and the phases of the cold loads (ms)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import choose
+
+    captured: dict[str, Any] = {}
+    times: dict[str, list[float]] = {"cold": [], "warm": []}
+    phases: dict[str, list[float]] = {name: [] for name, _ in PHASES}
+
+    def on_request(request: Any) -> None:
+        if "_dash-update-component" not in request.url or request.method != "POST":
+            return
+        body = request.post_data or ""
+        headers = {"Content-Type": request.headers.get("content-type", "application/json")}
+        if '"indicator.value"' in body and "map.figure" in body and "body" not in captured:
+            captured.update(url=request.url, body=body, headers=headers)
+        if "_pages_content.children" in body and "page" not in captured:
+            captured["page"] = {"url": request.url, "body": body, "headers": headers}
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=VIEWPORT)
+            page = context.new_page()
+            page.on("request", on_request)
+            page.goto(base + "/?niveau=wijk")
+            page.wait_for_function(MAP_DRAWN_JS, timeout=60_000)
+            choose(page, "indicator", "WOZ")
+            page.wait_for_function("() => location.search.includes('indicator=woz_waarde')",
+                                   timeout=60_000)
+            page.close()
+            context.close()
+            if "body" not in captured:
+                sys.exit("did not see the indicator callback request")
+
+            def one_load(context: Any, marks: dict[str, list[float]] | None = None) -> float:
+                page = context.new_page()
+                page.add_init_script(PHASES_INIT_JS)
+                started = time.perf_counter()
+                page.goto(base + "/?indicator=inwoners&jaar=2024&niveau=wijk")
+                page.wait_for_function(MAP_DRAWN_JS, polling="raf", timeout=60_000)
+                seconds = time.perf_counter() - started
+                if marks is not None:
+                    seen = page.evaluate(PHASES_READ_JS)
+                    for name in marks:
+                        if seen.get(name) is not None:
+                            marks[name].append(seen[name])
+                page.close()
+                return seconds
+
+            for _ in range(loads):
+                context = browser.new_context(viewport=VIEWPORT)
+                times["cold"].append(one_load(context, phases))
+                context.close()
+            context = browser.new_context(viewport=VIEWPORT)
+            one_load(context)  # fill the cache
+            for _ in range(loads):
+                times["warm"].append(one_load(context))
+            context.close()
+        finally:
+            browser.close()
+    return captured, times, phases
+
+
+# -------------------------------------------------------------------------------- replays
+def replay(captured: dict[str, Any], runs: int) -> dict[str, dict[str, float]]:
+    """Replay a captured callback request; per encoding: first and median server ms,
+    median client ms, wire bytes."""
+    session = requests.Session()
+    out: dict[str, dict[str, float]] = {}
+    for encoding in ("identity", "gzip"):
+        headers = {**captured["headers"], "Accept-Encoding": encoding}
+        servers, clients, wire = [], [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = session.post(captured["url"], data=captured["body"].encode(),
+                                    headers=headers, stream=True)
+            raw = response.raw.read(decode_content=False)
+            clients.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            servers.append(server_ms(response))
+            wire.append(len(raw))
+            if encoding == "gzip":
+                assert response.headers.get("Content-Encoding") == "gzip", response.headers
+        out[encoding] = {
+            "first_ms": servers[0],
+            "median_ms": statistics.median(servers),
+            "client_ms": statistics.median(clients),
+            "bytes": statistics.median(wire),
+        }
+    return out
+
+
+def naive_figure_bytes(store: Path) -> tuple[int, int]:
+    """Bytes of a figure that carries the 2024 wijk boundaries inline (raw, gzipped)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.data import Store
+
+    db = Store(store)
+    frame = db.values("inwoners", 2024, "wijk")
+    figure = go.Figure(go.Choroplethmap(
+        geojson=db.geojson(2024, "wijk"), locations=frame["code"], z=frame["value"],
+        featureidkey="id", customdata=frame[["value"]], text=frame["name"],
+    ))
+    figure.update_layout(map={"style": "white-bg", "center": {"lon": 5.3, "lat": 52.2},
+                              "zoom": 6})
+    text = pio.to_json(figure).encode()
+    return len(text), len(gzip.compress(text, compresslevel=6))
+
+
+def first_load_bytes(base: str) -> dict[str, tuple[int, int]]:
+    """What the first view costs besides the scripts: boundaries and the page content."""
+    sizes = {}
+    for name, url in (("GeoJSON /geo/2024/wijk.json", "/geo/2024/wijk.json"),):
+        raw = requests.get(base + url, headers={"Accept-Encoding": "identity"}).content
+        zipped = requests.get(base + url, headers={"Accept-Encoding": "gzip"}, stream=True)
+        sizes[name] = (len(raw), len(zipped.raw.read(decode_content=False)))
+    return sizes
+
+
+# ------------------------------------------------------------------------------------ main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=ROOT / "data" / "zow.duckdb")
+    parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "cbs-mirror")
+    parser.add_argument("--runs", type=int, default=30, help="replays of the switch")
+    parser.add_argument("--loads", type=int, default=5, help="page loads to a drawn map")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        sys.exit(f"chromium not found at {CHROMIUM}")
+    ensure_store(args.store, args.mirror)
+
+    base, stop = serve(args.store.resolve())
+    try:
+        captured, draw, phases = browser_part(base, args.loads)
+        switch = replay(captured, args.runs)
+        content = replay(captured["page"], max(args.runs // 3, 3))
+        first = first_load_bytes(base)
+    finally:
+        stop()
+    naive_raw, naive_gz = naive_figure_bytes(args.store)
+
+    body = json.loads(captured["body"])
+    print()
+    print(f"Store {args.store}; indicator switch inwoners → woz_waarde, all NL wijken 2024 "
+          f"(request {len(captured['body']):,} B, outputs: {len(body.get('outputs', []))}); "
+          f"{args.runs} replays, {args.loads} page loads")
+    print()
+    rows = [
+        ("(a) switch reply, no compression", f"{switch['identity']['bytes'] / 1000:,.1f} KB",
+         f"{switch['identity']['median_ms']:.1f} ms (first {switch['identity']['first_ms']:.1f})",
+         f"≤ {TARGET_BYTES // 1000} KB, ≤ {TARGET_MS:.0f} ms"),
+        ("(a) switch reply, gzip", f"{switch['gzip']['bytes'] / 1000:,.1f} KB",
+         f"{switch['gzip']['median_ms']:.1f} ms (first {switch['gzip']['first_ms']:.1f})",
+         f"≤ {TARGET_BYTES // 1000} KB, ≤ {TARGET_MS:.0f} ms"),
+        ("(a) switch round trip seen by client", "",
+         f"{switch['identity']['client_ms']:.1f} / {switch['gzip']['client_ms']:.1f} ms", ""),
+        ("(b) naive figure, GeoJSON inline", f"{naive_raw / 1000:,.1f} KB",
+         f"gzip {naive_gz / 1000:,.1f} KB", "reference"),
+        *[(f"    first load: {name}", f"{raw / 1000:,.1f} KB", f"gzip {gz / 1000:,.1f} KB",
+           "cached a day (ETag)") for name, (raw, gz) in first.items()],
+        ("    first load: page content callback", f"{content['identity']['bytes'] / 1000:,.1f} KB",
+         f"gzip {content['gzip']['bytes'] / 1000:,.1f} KB, {content['gzip']['median_ms']:.0f} ms",
+         "server time incl. gzip"),
+        ("(c) navigation → drawn map, cold cache",
+         f"median {statistics.median(draw['cold']):.2f} s",
+         "runs " + " ".join(f"{s:.2f}" for s in draw["cold"]), f"≤ {TARGET_DRAW_S} s"),
+        ("(c) navigation → drawn map, warm cache",
+         f"median {statistics.median(draw['warm']):.2f} s",
+         "runs " + " ".join(f"{s:.2f}" for s in draw["warm"]), f"≤ {TARGET_DRAW_S} s"),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("measure", "size / median", "time / detail", "target")
+    widths = [max(w, len(h)) for w, h in zip(widths, head, strict=True)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+    print("Cold load to a drawn map, median ms since navigation start:")
+    for name, label in PHASES:
+        if phases[name]:
+            print(f"  {label:34s} {statistics.median(phases[name]):7.0f}")
+    print()
+    ok_bytes = switch["gzip"]["bytes"] <= TARGET_BYTES
+    ok_ms = switch["gzip"]["median_ms"] <= TARGET_MS
+    ok_draw = statistics.median(draw["cold"]) <= TARGET_DRAW_S
+    print(f"switch bytes (gzip) {'OK' if ok_bytes else 'OVER'}; switch server time "
+          f"{'OK' if ok_ms else 'OVER'}; time to drawn map (cold) {'OK' if ok_draw else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()
