@@ -39,7 +39,8 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
     server = app.server
     server.config["ZOW_STORE"] = str(path)
     server.config["COMPRESS_MIMETYPES"] = [
-        "application/json", "text/html", "text/css", "application/javascript", "text/csv",
+        "application/json", "text/html", "text/css", "application/javascript",
+        "text/javascript", "text/csv",
     ]
     Compress(server)
     init_cache(server)

@@ -19,6 +19,7 @@ import pandas as pd
 from flask import current_app, has_app_context
 
 LEVELS: tuple[str, ...] = ("gemeente", "wijk", "buurt")
+COVERAGE = 0.95  # share of regions with a value that must have a shape to draw a map
 SUBTHEMES: tuple[str, ...] = (
     "veiligheid", "onderwijs", "wonen", "werk_inkomen", "jeugd", "duurzaamheid", "zorg"
 )
@@ -113,11 +114,87 @@ class Store:
         frame = self.query("SELECT year, level FROM boundary_geojson")
         return {(int(y), str(lv)) for y, lv in zip(frame["year"], frame["level"], strict=True)}
 
-    def levels_for(self, indicator_id: str, year: int) -> list[str]:
-        """Levels with values for this indicator and year and boundaries to draw them."""
+    @lru_cache(maxsize=64)  # noqa: B019
+    def boundary_codes(self, year: int, level: str) -> frozenset[str]:
+        frame = self.query(
+            "SELECT code FROM boundary WHERE year = ? AND level = ?", [year, level]
+        )
+        return frozenset(frame["code"])
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def geometry_year(
+        self, indicator_id: str, year: int, level: str, gemeente: str | None = None
+    ) -> int | None:
+        """The year of the boundary layer to draw these values on, or None.
+
+        The year's own layer when it covers nearly every region with a value
+        (COVERAGE); otherwise the nearest layer of the same level that has every code
+        (codes are only reused for the same area, e.g. gemeenten 2019 and 2020)."""
+        if gemeente is None:
+            total = self._value_counts().get((indicator_id, year, level), 0)
+            covered = self._coverage().get((indicator_id, year, level), {})
+        else:
+            frame = self.query(
+                "SELECT b.year AS byear, count(*) AS n FROM observation o "
+                "JOIN region r ON r.year = o.year AND r.code = o.region_code "
+                "LEFT JOIN boundary b ON b.level = r.level AND b.code = o.region_code "
+                "WHERE o.indicator_id = ? AND o.year = ? AND r.level = ? "
+                "AND r.gemeente_code = ? GROUP BY ALL",
+                [indicator_id, year, level, gemeente],
+            )
+            total = int(self.query(
+                "SELECT count(*) AS n FROM observation o JOIN region r ON r.year = o.year "
+                "AND r.code = o.region_code WHERE o.indicator_id = ? AND o.year = ? "
+                "AND r.level = ? AND r.gemeente_code = ?",
+                [indicator_id, year, level, gemeente],
+            )["n"].iloc[0])
+            covered = {int(y): int(n) for y, n in zip(frame["byear"], frame["n"], strict=True)
+                       if not pd.isna(y)}
+        if not total:
+            return None
+        layers = sorted(
+            (y for y, lv in self.boundary_keys() if lv == level),
+            key=lambda y: (y != year, abs(y - year), -y),
+        )
+        for candidate in layers:
+            share = covered.get(candidate, 0) / total
+            if share >= (COVERAGE if candidate == year else 1.0):
+                return candidate
+        return None
+
+    @lru_cache(maxsize=1)  # noqa: B019
+    def _value_counts(self) -> dict[tuple[str, int, str], int]:
         av = self.available()
-        have = set(av.loc[(av["indicator_id"] == indicator_id) & (av["year"] == year), "level"])
-        return [lv for lv in LEVELS if lv in have and (year, lv) in self.boundary_keys()]
+        return {(i, int(y), lv): int(n) for i, y, lv, n in av.itertuples(index=False)}
+
+    @lru_cache(maxsize=1)  # noqa: B019
+    def _coverage(self) -> dict[tuple[str, int, str], dict[int, int]]:
+        """For every (indicator, year, level): how many regions with a value each
+        boundary year of that level has a shape for. One query for the whole store."""
+        frame = self.query(
+            "SELECT o.indicator_id, o.year, r.level, b.year AS byear, count(*) AS n "
+            "FROM observation o JOIN region r ON r.year = o.year AND r.code = o.region_code "
+            "JOIN boundary b ON b.level = r.level AND b.code = o.region_code GROUP BY ALL"
+        )
+        out: dict[tuple[str, int, str], dict[int, int]] = {}
+        for ind, year, level, byear, n in frame.itertuples(index=False):
+            out.setdefault((ind, int(year), level), {})[int(byear)] = int(n)
+        return out
+
+    def levels_for(
+        self, indicator_id: str, year: int, gemeente: str | None = None
+    ) -> list[str]:
+        """Levels that can be drawn for this indicator and year (within a gemeente)."""
+        return [
+            lv for lv in LEVELS
+            if self.geometry_year(
+                indicator_id, year, lv, gemeente if lv != "gemeente" else None
+            ) is not None
+        ]
+
+    def map_years(self, indicator_id: str) -> list[int]:
+        """Years of this indicator that can be drawn on a map of the whole country."""
+        return [y for y in self.years_for(indicator_id) if self.levels_for(indicator_id, y)]
 
     def source_tables(self, indicator_id: str, year: int) -> list[str]:
         frame = self.query(

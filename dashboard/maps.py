@@ -22,7 +22,8 @@ PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154
 MISSING_COLOUR = "#c8c8c8"
 N_CLASSES = 5
 NL_BOUNDS = (3.3, 50.7, 7.3, 53.6)
-MAP_PIXELS = (640, 520)  # typical map size; a zoom that fits these fits most screens
+# Typical map size, less the colour bar on the right: a zoom that fits this fits most screens.
+MAP_PIXELS = (540, 520)
 
 
 def fit_view(
@@ -42,7 +43,10 @@ def fit_view(
     zoom = float(min(zoom_x, zoom_y, 15.0)) - 0.15  # a small margin
     centre_y = (mercator_y(north) + mercator_y(south)) / 2
     centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
-    return {"lon": (west + east) / 2, "lat": centre_lat}, round(zoom, 2)
+    # Shift the centre east by the colour bar's share, so the area sits left of it.
+    lon_per_pixel = 360 / (512 * 2**zoom)
+    centre_lon = (west + east) / 2 + 0.5 * 100 * lon_per_pixel
+    return {"lon": centre_lon, "lat": centre_lat}, round(zoom, 2)
 
 
 @dataclass(frozen=True)

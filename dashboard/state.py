@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlencode
 
-from dashboard.data import SUBTHEMES, Store
+from dashboard.data import SUBTHEMES, Indicator, Store
 from dashboard.i18n import LANGS
 
 DEFAULT_SUBTHEME = "wonen"
@@ -58,29 +58,22 @@ def resolve_map_view(query: dict[str, str], store: Store) -> tuple[MapView, list
         if thema:
             rejected.append("thema")
         thema = DEFAULT_SUBTHEME
-    choices = store.indicators_for(thema)
+    choices = map_indicators(store, thema)
     if not choices:
-        thema = next(s for s in SUBTHEMES if store.indicators_for(s))
-        choices = store.indicators_for(thema)
-    if not indicator_id or indicator_id not in {i.id for i in choices}:
+        thema = next(s for s in SUBTHEMES if map_indicators(store, s))
+        choices = map_indicators(store, thema)
+    if indicator_id and indicator_id not in {i.id for i in choices}:
+        rejected.append("indicator")  # it has values, but none that can be drawn
+        indicator_id = ""
+    if not indicator_id:
         indicator_id = choices[0].id
-
-    years = store.years_for(indicator_id)
+    years = store.map_years(indicator_id)
     raw_year = pick("jaar")
     year = int(raw_year) if raw_year.isdigit() else 0
     if year not in years:
         if raw_year:
             rejected.append("jaar")
-        # The latest year that can be drawn at wijk level, else the latest at all.
-        drawable = [y for y in years if store.levels_for(indicator_id, y)]
-        year = max(drawable or years)
-
-    levels = store.levels_for(indicator_id, year) or ["gemeente"]
-    niveau = pick("niveau") or DEFAULT_LEVEL
-    if niveau not in levels:
-        if pick("niveau"):
-            rejected.append("niveau")
-        niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0]
+        year = max(years)
 
     gemeente = pick("gemeente").upper() or ALL
     if gemeente != ALL:
@@ -88,6 +81,13 @@ def resolve_map_view(query: dict[str, str], store: Store) -> tuple[MapView, list
         if found is None or found["level"] != "gemeente":
             rejected.append("gemeente")
             gemeente = ALL
+
+    levels = store.levels_for(indicator_id, year, None if gemeente == ALL else gemeente)
+    niveau = pick("niveau") or DEFAULT_LEVEL
+    if niveau not in levels:
+        if pick("niveau"):
+            rejected.append("niveau")
+        niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0]
 
     regio = pick("regio").upper()
     if regio and store.region(regio, year) is None:
@@ -101,6 +101,11 @@ def resolve_map_view(query: dict[str, str], store: Store) -> tuple[MapView, list
 
     view = MapView(lang, thema, indicator_id, year, niveau, gemeente, regio, kaart)
     return view, rejected
+
+
+def map_indicators(store: Store, subtheme: str) -> list[Indicator]:
+    """Indicators of a subtheme that can be drawn on a map in some year."""
+    return [i for i in store.indicators_for(subtheme) if store.map_years(i.id)]
 
 
 def with_changes(view: MapView, **changes: object) -> MapView:

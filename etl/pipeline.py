@@ -130,15 +130,25 @@ def run_etl(
             continue
         raw = fetch_table(client, ref, sets)
         say(f"Politie: {table}, {len(raw.data):,} rows")
+        dropped: dict[int, int] = {}
         for year, frame in transform.police_frames(table, raw.properties, raw.data).items():
             if year in years:
+                kwb = frames.get(("kwb", year))
+                if kwb is not None:
+                    frame, dropped[year] = transform.keep_indeling(frame, kwb.values.index)
                 frames[("politie", year)] = frame
                 members = [
                     m for m in raw.dimensions.get("WijkenEnBuurten", [])
                     if transform.normalise_code(m["Key"]) in frame.values.index
                 ]
                 candidates.append(transform.regions_from_dimension(year, members, 2))
-        runs.append(_run_row(raw, ref, "ok", None))
+        note = "; ".join(
+            f"{year}: {n} region codes not in that year's KWB indeling left out"
+            for year, n in sorted(dropped.items()) if n
+        )
+        if note:
+            say(f"[yellow]Politie {table}[/]: {note}")
+        runs.append(_run_row(raw, ref, "ok", note or None))
 
     # --- RIVM health: the newest edition that exists
     for table in RIVM_TABLES:
@@ -238,9 +248,12 @@ def _absence_reason(row: Any, catalogue: Catalogue, absent: dict[tuple[str, int]
     if row.status != "unavailable" or row.series is None or pd.isna(row.series):
         return row.reason
     series = catalogue.by_id[row.indicator_id].series[int(row.series)]
-    for source in (series.source, series.effective_denominator_source):
-        if (source, row.year) in absent:
-            return absent[(source, row.year)]
+    if (series.source, row.year) in absent:
+        return absent[(series.source, row.year)]
+    if row.reason and row.reason.startswith(f"no {series.source} table"):
+        return row.reason  # the numerator's own source lacks the year: say that first
+    if (series.effective_denominator_source, row.year) in absent:
+        return absent[(series.effective_denominator_source, row.year)]
     return row.reason
 
 

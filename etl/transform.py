@@ -201,6 +201,28 @@ def police_frames(
     return frames
 
 
+def keep_indeling(frame: SourceFrame, kwb_codes: pd.Index) -> tuple[SourceFrame, int]:
+    """Keep only regions coded as in that year's KWB, at the levels the KWB lists.
+
+    Third-party tables may report a year on another year's indeling (the police table on
+    the newest one); a code from another indeling must not pose as that year's region."""
+    known = set(kwb_codes)
+    listed = {region_level(c) for c in known}
+
+    def fits(code: str) -> bool:
+        # The code itself, and the gemeente and wijk it lies in, where the KWB lists them.
+        for part in (code, gemeente_of(code), wijk_of(code)):
+            if part is not None and region_level(part) in listed and part not in known:
+                return False
+        return True
+
+    codes = frame.values.index
+    keep = np.array([fits(c) for c in codes], dtype=bool)
+    kept = SourceFrame(frame.source, frame.table, frame.year, frame.values[keep],
+                       frame.keys, frame.missing_keys, frame.resolved)
+    return kept, int((~keep).sum())
+
+
 def pick_dimension_key(dimension: list[dict[str, Any]], *titles: str) -> str | None:
     """The key of the dimension member whose title matches one of the given titles."""
     wanted = {t.lower() for t in titles}

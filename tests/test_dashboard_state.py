@@ -149,7 +149,7 @@ def test_regio_must_exist_in_the_year(db: Store) -> None:
         {"thema": "veiligheid", "indicator": "misdrijven_per_1000", "jaar": 2022},
         {"lang": "en", "gemeente": "GM0363", "regio": "WK0363AB", "kaart": "osm"},
         {"indicator": "inwoners", "jaar": 2024, "niveau": "gemeente", "gemeente": "GM0599"},
-        {"thema": "jeugd", "indicator": "aandeel_0_15", "niveau": "buurt"},
+        {"thema": "jeugd", "indicator": "aandeel_0_15", "niveau": "buurt", "gemeente": "GM0308"},
     ],
 )
 def test_query_round_trip(db: Store, changes: dict) -> None:
@@ -177,33 +177,38 @@ def _boundary_ids(db: Store, year: int, level: str) -> set[str]:
     return {f["id"] for f in db.geojson(year, level)["features"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: indicators whose only years have no boundaries (the RIVM 2020 "
-    "indicators such as eenzaam) open on /geo/2020/gemeente.json, which is 404: empty map, "
-    "uncaught 'GeoJSON at URL ... does not exist' in the browser",
-)
-def test_every_indicator_opens_on_a_map_with_boundaries(db: Store) -> None:
+def test_every_mappable_indicator_opens_on_a_map_with_boundaries(db: Store) -> None:
     undrawable = []
     for indicator in db.indicators:
-        if not db.years_for(indicator):
+        if not db.map_years(indicator):
             continue
-        view, _ = _resolve(db, indicator=indicator)
-        if (view.jaar, view.niveau) not in db.boundary_keys():
+        view, rejected = _resolve(db, indicator=indicator)
+        assert view.indicator == indicator and rejected == []
+        geo_year = db.geometry_year(indicator, view.jaar, view.niveau)
+        if geo_year is None or (geo_year, view.niveau) not in db.boundary_keys():
             undrawable.append((indicator, view.jaar, view.niveau))
     assert undrawable == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the year list offers years without any boundaries "
-    "(misdrijven_totaal 2021 and 2025)",
-)
+def test_rivm_2020_gemeenten_are_drawn_on_the_2019_layer_with_the_same_codes(db: Store) -> None:
+    assert db.years_for("eenzaam") == [2020]
+    assert db.geometry_year("eenzaam", 2020, "gemeente") == 2019
+    frame = db.values("eenzaam", 2020, "gemeente")
+    with_value = set(frame.loc[frame["value"].notna(), "code"])
+    assert with_value and with_value <= _boundary_ids(db, 2019, "gemeente")
+
+
 def test_year_choices_can_all_be_drawn(db: Store) -> None:
-    offered = {i: db.years_for(i) for i in db.indicators}
-    undrawable = {i: [y for y in years if not db.levels_for(i, y)]
-                  for i, years in offered.items()}
+    undrawable = {i: [y for y in db.map_years(i) if not db.levels_for(i, y)]
+                  for i in db.indicators}
     assert {i: ys for i, ys in undrawable.items() if ys} == {}
+
+
+def test_an_indicator_that_cannot_be_drawn_is_rejected_from_the_map(db: Store) -> None:
+    unmappable = [i for i in db.indicators if db.years_for(i) and not db.map_years(i)]
+    for indicator in unmappable:
+        view, rejected = _resolve(db, indicator=indicator)
+        assert "indicator" in rejected and view.indicator != indicator
 
 
 @pytest.mark.parametrize(
@@ -215,23 +220,8 @@ def test_year_choices_can_all_be_drawn(db: Store) -> None:
         ("woz_waarde", 2022, "wijk"),
         ("misdrijven_totaal", 2024, "wijk"),
         ("misdrijven_per_1000", 2022, "wijk"),
-        pytest.param(
-            "misdrijven_totaal", 2022, "wijk",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "known ETL bug: politie 47018NED gives 2022 on a newer wijk indeling; 185 "
-                "wijken with values (all 110 of Amsterdam, Voorne aan Zee, Smallingerland, "
-                "…) have no 2022 boundary, so Amsterdam's 2022 crime map is all grey")),
-        ),
-        pytest.param(
-            "misdrijven_totaal", 2022, "gemeente",
-            marks=pytest.mark.xfail(strict=True, reason="same politie code vintage bug"),
-        ),
-        pytest.param(
-            "inwoners", 2024, "buurt",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "known bug: 'Buurten' is offered for 2024 but the store holds 21 buurt "
-                "boundaries for ~14,000 buurten with values")),
-        ),
+        ("misdrijven_totaal", 2022, "wijk"),
+        ("misdrijven_totaal", 2022, "gemeente"),
     ],
 )
 def test_regions_with_values_have_boundaries(db: Store, indicator: str, year: int,
@@ -240,7 +230,18 @@ def test_regions_with_values_have_boundaries(db: Store, indicator: str, year: in
     frame = db.values(indicator, year, level)
     with_value = set(frame.loc[frame["value"].notna(), "code"])
     assert with_value
-    assert with_value <= _boundary_ids(db, year, level)
+    assert with_value <= _boundary_ids(db, db.geometry_year(indicator, year, level), level)
+
+
+def test_buurten_are_offered_only_where_their_shapes_exist(db: Store) -> None:
+    # The store has buurt shapes for Baarn (GM0308) only, values for ~14,500 buurten.
+    assert "buurt" not in db.levels_for("inwoners", 2024)
+    assert "buurt" in db.levels_for("inwoners", 2024, "GM0308")
+    assert "buurt" not in db.levels_for("inwoners", 2024, "GM0363")
+    view, rejected = _resolve(db, indicator="inwoners", niveau="buurt")
+    assert view.niveau == "wijk" and "niveau" in rejected
+    view, rejected = _resolve(db, indicator="inwoners", niveau="buurt", gemeente="GM0308")
+    assert view.niveau == "buurt" and rejected == []
 
 
 # ------------------------------------------------------------------------------- maps

@@ -18,6 +18,7 @@ from etl.transform import (
     compute_indicator_year,
     display_name,
     gemeente_of,
+    keep_indeling,
     key_stem,
     kwb_frame,
     normalise_code,
@@ -582,3 +583,20 @@ def test_unnamed_region_without_any_name_keeps_its_code() -> None:
         [regions_from_dimension(2020, [{"Key": "BU03630000", "Title": "BU03630000"}], priority=3)]
     )
     assert regions["name"].tolist() == ["BU03630000"]
+
+
+def test_keep_indeling_drops_codes_of_another_indeling_at_levels_kwb_lists() -> None:
+    values = pd.DataFrame(
+        {"GeregistreerdeMisdrijven@0.0.0": [10.0, 5.0, 7.0, 1.0, 2.0, 3.0]},
+        index=pd.Index(
+            ["GM0363", "WK036300", "WK0363AA", "BU0363AA01", "BU03630001", "BU19920000"],
+            name="region_code",
+        ),
+    )
+    frame = SourceFrame("politie", "47018NED", 2022, values, {})
+    # KWB 2022 lists gemeenten and wijken (old coding), no buurten.
+    kept, dropped = keep_indeling(frame, pd.Index(["GM0363", "WK036300"]))
+    # A wijk of the newer coding goes, and so do buurten whose wijk or gemeente KWB does not
+    # list that year (GM1992 did not exist in 2022); a buurt in a listed wijk stays.
+    assert dropped == 3
+    assert list(kept.values.index) == ["GM0363", "WK036300", "BU03630001"]

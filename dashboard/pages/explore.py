@@ -15,14 +15,22 @@ from dashboard import maps, tables
 from dashboard.components import footer, header, labelled, switch_language_href
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.i18n import format_number, level_label, subtheme_label, t
-from dashboard.state import ALL, MapView, resolve_map_view
+from dashboard.state import ALL, MapView, map_indicators, resolve_map_view
 
 dash.register_page(__name__, path="/", title="Zicht op wijken: kaart", name="Kaart")
 
 
 # --------------------------------------------------------------------------- views
-def geometry_key(view: MapView) -> str:
-    return f"{view.jaar}|{view.niveau}|{view.gemeente}|{view.kaart}|{view.lang}"
+def geometry_year(db: Store, view: MapView) -> int:
+    """The boundary year the view is drawn on (its own year, or one with the same codes)."""
+    gemeente = None if view.gemeente == ALL or view.niveau == "gemeente" else view.gemeente
+    found = db.geometry_year(view.indicator, view.jaar, view.niveau, gemeente)
+    return view.jaar if found is None else found
+
+
+def geometry_key(db: Store, view: MapView) -> str:
+    return (f"{geometry_year(db, view)}|{view.jaar}|{view.niveau}|{view.gemeente}|"
+            f"{view.kaart}|{view.lang}")
 
 
 def selection_frame(db: Store, view: MapView) -> pd.DataFrame:
@@ -35,13 +43,13 @@ def selection_frame(db: Store, view: MapView) -> pd.DataFrame:
 
 def full_figure(db: Store, view: MapView) -> Any:
     frame = selection_frame(db, view)
-    bounds = db.bounds(view.jaar, view.niveau,
-                       None if view.gemeente == ALL or view.niveau == "gemeente"
-                       else view.gemeente)
-    if view.gemeente != ALL and view.niveau == "gemeente":
-        bounds = db.bounds(view.jaar, "gemeente", view.gemeente) or bounds
+    year = geometry_year(db, view)
+    zoom_to = None if view.gemeente == ALL else view.gemeente
+    bounds = (db.bounds(year, view.niveau, zoom_to if view.niveau != "gemeente" else None)
+              if view.niveau != "gemeente" or zoom_to is None
+              else db.bounds(year, "gemeente", zoom_to))
     return maps.map_figure(
-        f"/geo/{view.jaar}/{view.niveau}.json",
+        f"/geo/{year}/{view.niveau}.json",
         frame,
         db.indicators[view.indicator],
         view.lang,
@@ -56,12 +64,13 @@ def control_options(db: Store, view: MapView) -> dict[str, Any]:
     gemeenten = db.regions(view.jaar, "gemeente")
     return {
         "thema": [{"label": subtheme_label(s, lang), "value": s} for s in SUBTHEMES
-                  if db.indicators_for(s)],
+                  if map_indicators(db, s)],
         "indicator": [{"label": i.label(lang), "value": i.id}
-                      for i in db.indicators_for(view.thema)],
-        "jaar": [{"label": str(y), "value": y} for y in db.years_for(view.indicator)],
+                      for i in map_indicators(db, view.thema)],
+        "jaar": [{"label": str(y), "value": y} for y in db.map_years(view.indicator)],
         "niveau": [{"label": level_label(lv, lang), "value": lv}
-                   for lv in db.levels_for(view.indicator, view.jaar)],
+                   for lv in db.levels_for(view.indicator, view.jaar,
+                                           None if view.gemeente == ALL else view.gemeente)],
         "gemeente": [{"label": t("all_nl", lang), "value": ALL}]
         + [{"label": n, "value": c}
            for c, n in sorted(zip(gemeenten["code"], gemeenten["name"], strict=True),
@@ -263,7 +272,7 @@ def layout(**query: str) -> Any:
         [
             header(lang, "explore", switch_language_href("/", view.query(), lang)),
             dcc.Store(id="view", data=view.__dict__),
-            dcc.Store(id="geometry-key", data=geometry_key(view)),
+            dcc.Store(id="geometry-key", data=geometry_key(db, view)),
             dcc.Store(id="table-sync"),
             dbc.Container(
                 [
@@ -395,7 +404,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
     if view == old:
         return (no_update,) * 15
     options = control_options(db, view)
-    key = geometry_key(view)
+    key = geometry_key(db, view)
     values_only = key == current_key and view.regio == old.regio
     figure = (
         maps.values_patch(selection_frame(db, view), db.indicators[view.indicator], view.lang)
@@ -408,7 +417,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
     return (
         changed(options["indicator"], "thema", "lang"), view.indicator,
         changed(options["jaar"], "indicator", "lang"), view.jaar,
-        changed(options["niveau"], "indicator", "jaar", "lang"), view.niveau,
+        changed(options["niveau"], "indicator", "jaar", "gemeente", "lang"), view.niveau,
         changed(options["gemeente"], "jaar", "lang"), view.gemeente,
         None,
         figure,
