@@ -19,19 +19,12 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from etl.catalogue import Text  # one bilingual text model for catalogue and areas
+
 AREAS_FILE = Path(__file__).with_name("areas.toml")
 REFERENCE_YEAR = 2024
 ID_PATTERN = r"^NPLV-[A-Z0-9]+(-[A-Z0-9]+)*$"
 WIJK_PATTERN = r"^WK\d{4}[0-9A-Z]{2}$"
-
-
-class Text(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    nl: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.nl
 
 
 class Area(BaseModel):

@@ -137,11 +137,7 @@ def run_etl(
                 if kwb is not None:
                     frame, dropped[year] = transform.keep_indeling(frame, kwb.values.index)
                 frames[("politie", year)] = frame
-                members = [
-                    m for m in raw.dimensions.get("WijkenEnBuurten", [])
-                    if transform.normalise_code(m["Key"]) in frame.values.index
-                ]
-                candidates.append(transform.regions_from_dimension(year, members, 2))
+                candidates.append(_regions_with_values(raw, frame, 2))
         note = "; ".join(
             f"{year}: {n} region codes not in that year's KWB indeling left out"
             for year, n in sorted(dropped.items()) if n
@@ -168,11 +164,7 @@ def run_etl(
         for year, frame in rivm.items():
             if year in years:
                 frames[("rivm", year)] = frame
-                members = [
-                    m for m in raw.dimensions.get("WijkenEnBuurten", [])
-                    if transform.normalise_code(m["Key"]) in frame.values.index
-                ]
-                candidates.append(transform.regions_from_dimension(year, members, 3))
+                candidates.append(_regions_with_values(raw, frame, 3))
         runs.append(_run_row(raw, ref, "ok", f"years {sorted(rivm)}; 18+ {age}, {margin}"))
         break
 
@@ -242,6 +234,17 @@ def run_etl(
         boundaries={k: len(v) for k, v in layers.items()},
         summary=summary,
     )
+
+
+def _regions_with_values(
+    raw: RawTable, frame: transform.SourceFrame, priority: int
+) -> pd.DataFrame:
+    """Region rows for the codes a third-party table has values for in one year."""
+    members = [
+        m for m in raw.dimensions.get("WijkenEnBuurten", [])
+        if transform.normalise_code(m["Key"]) in frame.values.index
+    ]
+    return transform.regions_from_dimension(frame.year, members, priority)
 
 
 def _absence_reason(row: Any, catalogue: Catalogue, absent: dict[tuple[str, int], str]) -> Any:

@@ -143,7 +143,7 @@ def browser() -> Iterator[Any]:
 def browser_context(browser: Any) -> Iterator[Any]:
     """One context for the session (1366×900, Dutch locale), so pages share the HTTP cache
     as one person's tabs do; every test still gets a fresh page."""
-    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", accept_downloads=True)
     try:
         yield context
     finally:

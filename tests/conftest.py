@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import browser, browser_context, live_app, page  # noqa: F401
 from tests.cbs_server import MirrorServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
-from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -20,58 +18,10 @@ import pytest
 from dashboard import compare as cmp
 from dashboard.compare import NL_CODE, CompareView
 from dashboard.data import Store
-from tests import browser as helpers
 from tests.browser import assert_clean, shot, wait_for_url, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-
-# The fixtures follow tests/browser.py but live for this module only: a session-scoped
-# sync Playwright kept open by one module stops the next module from starting its own.
-@pytest.fixture(scope="module")
-def live_app(built_store: Path) -> Iterator[str]:
-    """The real app over the built store, served by werkzeug on a free port."""
-    from werkzeug.serving import make_server
-
-    from dashboard.app import create_app
-
-    server = make_server("127.0.0.1", 0, create_app(built_store).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="compare-app", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser_context() -> Iterator[Any]:
-    """Debian chromium (skips when it is not installed), one 1366×900 Dutch context."""
-    if not helpers.CHROMIUM.exists():
-        pytest.skip(f"chromium not found at {helpers.CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(helpers.CHROMIUM),
-                                             args=helpers.CHROMIUM_ARGS)
-        context = browser.new_context(viewport=helpers.VIEWPORT, locale="nl-NL",
-                                      accept_downloads=True)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-@pytest.fixture
-def page(browser_context: Any) -> Iterator[Any]:
-    """A fresh page with its error logs attached (tests/browser.py's open_page)."""
-    new = helpers.open_page(browser_context)
-    try:
-        yield new
-    finally:
-        new.close()
 
 THREE = ("GM0363", "WK0363AB", "GM0599")  # Amsterdam, Jordaan (wijk), Rotterdam
 GRID_CELLS_JS = """

@@ -13,7 +13,6 @@ from shapely.geometry import shape
 from dashboard import maps
 from dashboard.data import Store, open_store
 from dashboard.i18n import format_number, t
-from tests import browser as browser_helpers
 from tests.browser import (
     afterplots,
     assert_clean,
@@ -33,12 +32,6 @@ from tests.browser import (
     wait_for_map,
     wait_for_new_figure,
     wait_for_url,
-)
-
-# The fixtures live in tests/browser.py; being attributes here registers them.
-live_app, browser, browser_context, page = (
-    browser_helpers.live_app, browser_helpers.browser, browser_helpers.browser_context,
-    browser_helpers.page,
 )
 
 pytestmark = pytest.mark.browser

@@ -14,14 +14,7 @@ from dashboard.areas import aggregate, load_areas
 from dashboard.data import SUBTHEMES, Store
 from dashboard.i18n import format_number
 from dashboard.profile import benchmark_colour
-from tests import browser as helpers
 from tests.browser import assert_clean, shot
-
-# The fixtures of tests/browser.py, registered in this module for pytest.
-browser = helpers.browser
-browser_context = helpers.browser_context
-live_app = helpers.live_app
-page = helpers.page
 
 pytestmark = pytest.mark.browser
 
