@@ -8,10 +8,10 @@ switching indicator or year on the same boundaries sends a small ``Patch``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Patch
 
 from dashboard.data import Indicator
@@ -152,7 +152,7 @@ def map_figure(
     bounds: tuple[float, float, float, float] | None,
     basemap: str = "leeg",
     selected: str = "",
-) -> go.Figure:
+) -> dict[str, Any]:
     """The full figure for one (year, level, selection): a grey base of every region
     ('geen gegevens') under the classed values."""
     labels = region_labels(frame)
@@ -161,53 +161,57 @@ def map_figure(
     n_ranked = int(frame["value"].notna().sum())
     missing_codes, missing_labels = _missing(frame, labels)
     # Grey under the regions without a value only: the value trace draws nothing there.
-    base = go.Choroplethmap(
-        geojson=geojson_url,
-        locations=missing_codes,
-        z=[0] * len(missing_codes),
-        featureidkey="id",
-        colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
-        showscale=False,
-        marker={"line": {"color": "#ffffff", "width": 0.4}},
-        text=missing_labels,
-        hovertemplate=f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
-        name=t("no_data", lang),
-        showlegend=True,
-    )
-    values = go.Choroplethmap(
-        geojson=geojson_url,
-        locations=codes,
-        z=z,
-        customdata=custom,
-        featureidkey="id",
-        colorscale=colourscale(classes),
-        zmin=0,
-        zmax=max(len(classes.colours) - 1, 1),
-        colorbar=_colorbar(indicator, classes, lang),
-        marker={"line": {"color": "#ffffff", "width": 0.4}, "opacity": 0.95},
-        text=labels,
-        hovertemplate=hover_template(indicator, lang, n_ranked),
-        name=indicator.label(lang),
-        showlegend=False,
-        selectedpoints=[codes.index(selected)] if selected in codes else None,
-        selected={"marker": {"opacity": 1}},
-        unselected={"marker": {"opacity": 0.95 if selected not in codes else 0.55}},
-    )
+    base = {
+        "type": "choroplethmap",
+        "geojson": geojson_url,
+        "locations": missing_codes,
+        "z": [0] * len(missing_codes),
+        "featureidkey": "id",
+        "colorscale": [[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
+        "showscale": False,
+        "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+        "text": missing_labels,
+        "hovertemplate": f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
+        "name": t("no_data", lang),
+        "showlegend": True,
+    }
+    values = {
+        "type": "choroplethmap",
+        "geojson": geojson_url,
+        "locations": codes,
+        "z": z,
+        "customdata": custom,
+        "featureidkey": "id",
+        "colorscale": colourscale(classes),
+        "zmin": 0,
+        "zmax": max(len(classes.colours) - 1, 1),
+        "colorbar": _colorbar(indicator, classes, lang),
+        "marker": {"line": {"color": "#ffffff", "width": 0.4}, "opacity": 0.95},
+        "text": labels,
+        "hovertemplate": hover_template(indicator, lang, n_ranked),
+        "name": indicator.label(lang),
+        "showlegend": False,
+        "selected": {"marker": {"opacity": 1}},
+        "unselected": {"marker": {"opacity": 0.95 if selected not in codes else 0.55}},
+    }
+    if selected in codes:
+        values["selectedpoints"] = [codes.index(selected)]
     centre, zoom = fit_view(bounds or NL_BOUNDS)
-    figure = go.Figure([base, values])
-    figure.update_layout(
-        map={
+    layout = {
+        "map": {
             "style": "open-street-map" if basemap == "osm" else "white-bg",
             "center": centre,
             "zoom": zoom,
         },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
-        separators=",." if lang == "nl" else ".,",
-        uirevision=f"{geojson_url}|{bounds}",
-        paper_bgcolor="#ffffff",
-    )
-    return figure
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "legend": {"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
+        "separators": ",." if lang == "nl" else ".,",
+        "uirevision": f"{geojson_url}|{bounds}",
+        "paper_bgcolor": "#ffffff",
+    }
+    # A plain figure dict: Plotly's validation of 3,000-region traces costs more than
+    # the rest of the page, and these traces are built from checked data only.
+    return {"data": [base, values], "layout": layout}
 
 
 def region_labels(frame: pd.DataFrame) -> list[str]:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import maps
@@ -366,20 +367,21 @@ def test_figure_carries_values_only(db: Store) -> None:
     indicator = db.indicators["woz_waarde"]
     frame = db.values("woz_waarde", 2024, "wijk")
     figure = maps.map_figure("/geo/2024/wijk.json", frame, indicator, "nl", None)
-    base, values = figure.data
-    assert base.geojson == values.geojson == "/geo/2024/wijk.json"
-    # The grey base lies only under the regions without a value.
-    assert list(base.locations) == frame.loc[frame["value"].isna(), "code"].tolist()
-    assert len(values.locations) == len(frame) == N_WIJKEN_2024
+    go.Figure(figure)  # a valid Plotly figure, even though built as plain dicts
+    base, values = figure["data"]
+    assert base["geojson"] == values["geojson"] == "/geo/2024/wijk.json"
+    assert len(values["locations"]) == len(frame) == N_WIJKEN_2024
     missing = frame["value"].isna().to_numpy()
     assert missing.any() and not missing.all()
-    z = np.array([np.nan if v is None else v for v in values.z], dtype=float)
+    # The grey base lies under the regions without a value, and only there.
+    assert set(base["locations"]) == set(frame.loc[missing, "code"])
+    z = np.array([np.nan if v is None else v for v in values["z"]], dtype=float)
     assert np.array_equal(np.isnan(z), missing)
-    assert all((c is None) == m for c, m in zip(values.customdata, missing, strict=True))
+    assert all((c is None) == m for c, m in zip(values["customdata"], missing, strict=True))
     first = int(np.flatnonzero(~missing)[0])
-    assert values.customdata[first][0] == round(float(frame["value"].iloc[first]), 2)
+    assert values["customdata"][first][0] == round(float(frame["value"].iloc[first]), 2)
     # Small enough to send on every change: no geometry inside.
-    assert len(figure.to_json()) < 600_000
+    assert len(json.dumps(figure)) < 600_000
 
 
 # ----------------------------------------------------------------------------- routes
