@@ -60,6 +60,10 @@ TEXT: dict[str, dict[str, str]] = {
     "lower_better": {"nl": "lager is beter", "en": "lower is better"},
     "neutral": {"nl": "neutraal", "en": "neutral"},
     "break": {"nl": "Definitiewijziging", "en": "Definition change"},
+    "other_boundaries": {
+        "nl": "Getekend op de grenzen van {year}: dezelfde gebiedscodes als in dit jaar.",
+        "en": "Drawn on the {year} boundaries: the same area codes as in this year.",
+    },
     "explore": {"nl": "Kaart", "en": "Map"},
     "profile": {"nl": "Gebiedsprofiel", "en": "Area profile"},
     "compare": {"nl": "Vergelijken", "en": "Compare"},

@@ -127,6 +127,10 @@ def panel(db: Store, view: MapView) -> list[Any]:
     ]
     if note:
         about.append(html.P(f"{t('break', lang)}: {note}", className="small text-warning-emphasis"))
+    drawn_on = geometry_year(db, view)
+    if drawn_on != view.jaar:
+        about.append(html.P(t("other_boundaries", lang).format(year=drawn_on),
+                            className="small text-muted", id="panel-boundaries"))
     if not view.regio:
         return [*about, html.P(t("click_hint", lang), className="small mb-0")]
     region = db.region(view.regio, view.jaar)
