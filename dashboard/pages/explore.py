@@ -15,6 +15,7 @@ from dashboard import maps, tables
 from dashboard.components import footer, header, labelled, switch_language_href
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.i18n import format_number, level_label, subtheme_label, t
+from dashboard.pagecache import cached_layout
 from dashboard.state import ALL, MapView, map_indicators, resolve_map_view
 
 dash.register_page(__name__, path="/", title="Zicht op wijken: kaart", name="Kaart")
@@ -217,6 +218,7 @@ def row_class_rules(view: MapView) -> dict[str, str]:
 
 
 # -------------------------------------------------------------------------- layout
+@cached_layout
 def layout(**query: str) -> Any:
     db = store()
     view, rejected = resolve_map_view(query, db)

@@ -26,6 +26,7 @@ from dashboard.data import (
     store,
 )
 from dashboard.i18n import LANGS, format_number, subtheme_label, t
+from dashboard.pagecache import cached_layout
 from dashboard.profile import (
     SIMILARITY_EXPLANATION,
     benchmark_colour,
@@ -559,6 +560,7 @@ def not_found(code: str, lang: str, query: str) -> html.Div:
     )
 
 
+@cached_layout
 def layout(code: str | None = None, **query: Any) -> Any:
     lang = _pick(query, "lang") or "nl"
     if lang not in LANGS:
