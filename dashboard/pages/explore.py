@@ -3,6 +3,7 @@ beside it and a panel for the selected area. All view state lives in the URL que
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import dash
@@ -22,6 +23,11 @@ dash.register_page(__name__, path="/", title="Zicht op wijken: kaart", name="Kaa
 
 
 # --------------------------------------------------------------------------- views
+@lru_cache(maxsize=256)
+def values_patch(db: Store, view: MapView) -> Any:
+    return maps.values_patch(selection_frame(db, view), db.indicators[view.indicator], view.lang)
+
+
 def geometry_year(db: Store, view: MapView) -> int:
     """The boundary year the view is drawn on (its own year, or one with the same codes)."""
     gemeente = None if view.gemeente == ALL or view.niveau == "gemeente" else view.gemeente
@@ -42,6 +48,7 @@ def selection_frame(db: Store, view: MapView) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+@lru_cache(maxsize=256)  # the store is immutable: a view's parts never change
 def full_figure(db: Store, view: MapView) -> Any:
     frame = selection_frame(db, view)
     year = geometry_year(db, view)
@@ -60,6 +67,7 @@ def full_figure(db: Store, view: MapView) -> Any:
     )
 
 
+@lru_cache(maxsize=256)  # the store is immutable: a view's parts never change
 def control_options(db: Store, view: MapView) -> dict[str, Any]:
     lang = view.lang
     gemeenten = db.regions(view.jaar, "gemeente")
@@ -108,6 +116,7 @@ def search_options(db: Store, view: MapView, text: str) -> list[dict[str, str]]:
     ]
 
 
+@lru_cache(maxsize=256)  # the store is immutable: a view's parts never change
 def panel(db: Store, view: MapView) -> list[Any]:
     """Details of the selected region: its value against its gemeente and NL."""
     lang = view.lang
@@ -171,6 +180,7 @@ def panel(db: Store, view: MapView) -> list[Any]:
     return [title, body, link, html.Hr(className="my-2"), *about]
 
 
+@lru_cache(maxsize=256)  # the store is immutable: a view's parts never change
 def table_frame(db: Store, view: MapView) -> pd.DataFrame:
     """The map's regions as table rows, ranked first and those without data after."""
     frame = selection_frame(db, view)
@@ -413,7 +423,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
     key = geometry_key(db, view)
     values_only = key == current_key and view.regio == old.regio
     figure = (
-        maps.values_patch(selection_frame(db, view), db.indicators[view.indicator], view.lang)
+        values_patch(db, view)
         if values_only else full_figure(db, view)
     )
     def changed(options: Any, *fields: str) -> Any:
