@@ -190,6 +190,7 @@ def serve(
             sys.executable,
             [
                 sys.executable, "-m", "gunicorn", "dashboard.wsgi:server",
+                "--config", "python:dashboard.gunicorn_conf",
                 "--bind", f"{host}:{port}", "--workers", str(workers),
                 "--preload", "--timeout", "60", "--access-logfile", "-",
             ],

@@ -1,0 +1,25 @@
+"""Warm a worker's caches before it takes traffic: the default map view, its boundaries
+(gzipped) and the store's availability tables. Run after fork (DuckDB connections must not
+cross a fork), from gunicorn's ``post_worker_init`` hook."""
+
+from __future__ import annotations
+
+import sys
+
+import dash
+
+
+def warm(app: dash.Dash) -> None:
+    from dashboard.data import open_store
+    from dashboard.state import resolve_map_view
+
+    # The page module as Dash pages imported it (importing it again by another name
+    # would register the page twice).
+    name = next(k for k, page in dash.page_registry.items() if page["path"] == "/")
+    explore = sys.modules[name]
+    with app.server.test_request_context("/"):
+        db = open_store(str(app.server.config["ZOW_STORE"]))
+        db.available()
+        view, _ = resolve_map_view({}, db)
+        explore.layout()
+        db.geojson_gzip(explore.geometry_year(db, view), view.niveau)
