@@ -23,11 +23,12 @@ FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     ZOW_STORE=/data/zow.duckdb
-RUN groupadd --system zow && useradd --system --gid zow --home-dir /app --shell /usr/sbin/nologin zow
+RUN groupadd --system --gid 10001 zow \
+    && useradd --system --uid 10001 --gid zow --home-dir /app --shell /usr/sbin/nologin zow
 COPY --from=build /opt/venv /opt/venv
-COPY --from=store --chown=zow:zow /data /data
+COPY --from=store --chown=10001:10001 /data /data
 WORKDIR /app
-USER zow
+USER 10001:10001
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8050/healthz', timeout=4).status == 200 else 1)"]

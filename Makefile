@@ -34,10 +34,12 @@ run: etl serve
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile
 
 test: install-dev
 	@command -v chromium >/dev/null || echo "note: Debian chromium missing: browser tests will be skipped (apt-get install chromium)"
 	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q
 
 bench: install-dev
