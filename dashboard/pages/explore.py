@@ -353,6 +353,13 @@ def _as_query(state: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in state.items() if isinstance(v, str | int)}
 
 
+def _current_view(state: Any) -> tuple[Store, MapView]:
+    """The store and the (re-validated) view the browser says it shows."""
+    db = store()
+    view, _ = resolve_map_view(_as_query(state), db)
+    return db, view
+
+
 @callback(
     Output("indicator", "options"),
     Output("indicator", "value"),
@@ -384,8 +391,7 @@ def _as_query(state: Any) -> dict[str, str]:
 )
 def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, cell,
                 current, current_key):
-    db = store()
-    old, _ = resolve_map_view(_as_query(current), db)
+    db, old = _current_view(current)
     query = dict(old.__dict__)
     trigger = ctx.triggered_id
     if trigger == "thema":
@@ -482,8 +488,7 @@ clientside_callback(
 )
 def table_block(request: Any, current: Any) -> Any:
     """One block of table rows, sorted and filtered on the server."""
-    db = store()
-    view, _ = resolve_map_view(_as_query(current), db)
+    db, view = _current_view(current)
     return tables.rows_response(table_frame(db, view), request)
 
 
@@ -511,6 +516,5 @@ clientside_callback(
 def search_as_you_type(text: Any, current: Any) -> Any:
     if not isinstance(text, str) or len(text.strip()) < 2:
         return no_update
-    db = store()
-    view, _ = resolve_map_view(_as_query(current), db)
+    db, view = _current_view(current)
     return search_options(db, view, text)
