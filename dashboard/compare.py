@@ -44,86 +44,6 @@ REFERENCE_COLOUR = "#D55E00"  # vermillion: the NL reference line
 HIGHLIGHT_COLOUR = "#D55E00"
 OTHER_COLOUR = "#56B4E9"  # sky blue
 
-# Strings of this page, Dutch first. (Kept here rather than in i18n.py so parallel work on
-# that file does not collide; ``text()`` falls back to i18n.TEXT for the shared keys.)
-COMPARE_TEXT: dict[str, dict[str, str]] = {
-    "page_title": {"nl": "Gebieden vergelijken", "en": "Compare areas"},
-    "intro": {
-        "nl": "Kies 2 tot 8 gemeenten, wijken of buurten (ook uit verschillende gemeenten) "
-              "en vergelijk ze per thema met Nederland.",
-        "en": "Choose 2 to 8 municipalities, districts or neighbourhoods (also from different "
-              "municipalities) and compare them per theme with the Netherlands.",
-    },
-    "regions": {"nl": "Gebieden (2 tot 8)", "en": "Areas (2 to 8)"},
-    "regions_placeholder": {
-        "nl": "Typ een naam of code van een gemeente, wijk of buurt…",
-        "en": "Type a name or code of a municipality, district or neighbourhood…",
-    },
-    "all_themes": {"nl": "Alle thema's", "en": "All themes"},
-    "too_few": {
-        "nl": "Kies ten minste twee gebieden om ze te vergelijken.",
-        "en": "Choose at least two areas to compare them.",
-    },
-    "too_many": {
-        "nl": "U kunt hoogstens 8 gebieden tegelijk vergelijken; weggelaten: {codes}.",
-        "en": "You can compare at most 8 areas at once; left out: {codes}.",
-    },
-    "unknown_regions": {
-        "nl": "Deze gebieden bestaan niet in {year} en zijn weggelaten: {codes}.",
-        "en": "These areas do not exist in {year} and were left out: {codes}.",
-    },
-    "no_rows": {
-        "nl": "Geen gegevens voor deze gebieden in {year}.",
-        "en": "No data for these areas in {year}.",
-    },
-    "compare_section": {"nl": "Vergelijking per thema", "en": "Comparison per theme"},
-    "all_wijken_section": {"nl": "Alle wijken", "en": "All districts"},
-    "wijken_of": {
-        "nl": "Wijken van (ranglijst en spreidingsdiagram)",
-        "en": "Districts of (ranking and scatter plot)",
-    },
-    "ranking_title": {"nl": "Ranglijst", "en": "Ranking"},
-    "ranking_indicator": {"nl": "Indicator voor de ranglijst", "en": "Indicator to rank by"},
-    "percentile": {"nl": "Percentiel", "en": "Percentile"},
-    "ranking_help": {
-        "nl": "Positie 1 is de gunstigste waarde (bij neutrale indicatoren de hoogste). "
-              "Percentiel: het percentage wijken met een gelijke of lagere waarde.",
-        "en": "Rank 1 is the most favourable value (the highest for neutral indicators). "
-              "Percentile: the share of districts with an equal or lower value.",
-    },
-    "scatter_title": {"nl": "Spreidingsdiagram", "en": "Scatter plot"},
-    "x_axis": {"nl": "Horizontale as", "en": "Horizontal axis"},
-    "y_axis": {"nl": "Verticale as", "en": "Vertical axis"},
-    "chosen": {"nl": "Gekozen gebieden", "en": "Chosen areas"},
-    "other_wijken": {"nl": "Wijken", "en": "Districts"},
-    "scatter_count": {
-        "nl": "{n} wijken met een waarde voor beide indicatoren.",
-        "en": "{n} districts with a value for both indicators.",
-    },
-    "ranked_count": {
-        "nl": "{n} van {total} wijken met een waarde",
-        "en": "{n} of {total} districts with a value",
-    },
-    "scatter_table": {"nl": "Tabel bij het spreidingsdiagram", "en": "Table of the scatter plot"},
-    "unit": {"nl": "Eenheid", "en": "Unit"},
-    "on_this_page": {"nl": "Op deze pagina", "en": "On this page"},
-    "source_line": {"nl": "Bron: CBS, {tables}", "en": "Source: CBS (Bron: CBS), {tables}"},
-    "chart_of": {"nl": "Staafdiagram", "en": "Bar chart"},
-    "scatter_label": {
-        "nl": "Spreidingsdiagram van {x} tegen {y}",
-        "en": "Scatter plot of {x} against {y}",
-    },
-    "level_gemeente": {"nl": "gemeente", "en": "municipality"},
-    "level_wijk": {"nl": "wijk", "en": "district"},
-    "level_buurt": {"nl": "buurt", "en": "neighbourhood"},
-    "level_land": {"nl": "land", "en": "country"},
-    "download_hint": {
-        "nl": "Download deze tabel",
-        "en": "Download this table",
-    },
-}
-
-
 DROPDOWN_LABELS: dict[str, dict[str, str]] = {
     "nl": {"select_all": "Alles kiezen", "deselect_all": "Niets kiezen",
            "selected_count": "{num_selected} gekozen", "search": "Zoeken",
@@ -137,8 +57,8 @@ DROPDOWN_LABELS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str, **fields: object) -> str:
-    """A string of this page (or a shared one from i18n), with ``{fields}`` filled in."""
-    entry = COMPARE_TEXT.get(key) or TEXT[key]
+    """A string from i18n.TEXT with ``{fields}`` filled in."""
+    entry = TEXT[key]
     value = entry.get(lang) or entry["nl"]
     return value.format(**fields) if fields else value
 
@@ -338,7 +258,7 @@ def with_changes(view: CompareView, **changes: object) -> CompareView:
 
 # ---------------------------------------------------------------------- region labels
 def level_name(level: str, lang: str) -> str:
-    return text(f"level_{level}", lang) if f"level_{level}" in COMPARE_TEXT else level
+    return text(f"level_{level}", lang) if f"level_{level}" in TEXT else level
 
 
 def region_label(level: str, name: str, gemeente_name: str | None, lang: str) -> str:
