@@ -103,15 +103,10 @@ def run_etl(
     # --- KWB, one table per year
     for year in years:
         ref = TableRef("opendata", KWB_TABLES[year])
-        try:
-            sets = client.service_document(ref)
-        except NotPublished as exc:
-            say(f"[yellow]KWB {year}: {ref.table} not available[/] ({exc})")
-            runs.append(_run_row(None, ref, "not published", str(exc)))
-            absent[("kwb", year)] = f"{ref.table} not available ({exc})"
+        raw = _published(client, ref, runs, say, f"KWB {year}")
+        if raw is None:
+            absent[("kwb", year)] = f"{ref.table} not available ({runs[-1]['note']})"
             continue
-        raw = fetch_table(client, ref, sets)
-        say(f"KWB {year}: {ref.table}, {len(raw.data):,} rows")
         frames[("kwb", year)] = transform.kwb_frame(ref.table, year, raw.properties, raw.data)
         candidates.append(
             transform.regions_from_dimension(year, raw.dimensions.get("WijkenEnBuurten", []), 1)
@@ -121,15 +116,11 @@ def run_etl(
     # --- police: registered crime per region and year
     for table in POLICE_TABLES:
         ref = TableRef("dataderden", table)
-        try:
-            sets = client.service_document(ref)
-        except NotPublished as exc:
-            runs.append(_run_row(None, ref, "not published", str(exc)))
+        raw = _published(client, ref, runs, say, "Politie")
+        if raw is None:
             for year in years:
                 absent[("politie", year)] = f"{table} not available"
             continue
-        raw = fetch_table(client, ref, sets)
-        say(f"Politie: {table}, {len(raw.data):,} rows")
         dropped: dict[int, int] = {}
         for year, frame in transform.police_frames(table, raw.properties, raw.data).items():
             if year in years:
@@ -149,13 +140,9 @@ def run_etl(
     # --- RIVM health: the newest edition that exists
     for table in RIVM_TABLES:
         ref = TableRef("dataderden", table)
-        try:
-            sets = client.service_document(ref)
-        except NotPublished as exc:
-            runs.append(_run_row(None, ref, "not published", str(exc)))
+        raw = _published(client, ref, runs, say, "RIVM")
+        if raw is None:
             continue
-        raw = fetch_table(client, ref, sets)
-        say(f"RIVM: {table}, {len(raw.data):,} rows")
         age = transform.pick_dimension_key(
             raw.dimensions.get("Leeftijd", []), "18 jaar of ouder", "18 jaar en ouder"
         )
@@ -234,6 +221,22 @@ def run_etl(
         boundaries={k: len(v) for k, v in layers.items()},
         summary=summary,
     )
+
+
+def _published(
+    client: CbsClient, ref: TableRef, runs: list[dict[str, Any]], say: Report, label: str
+) -> RawTable | None:
+    """A table with its data and dimensions, or None, recorded in ``runs`` and said, when
+    the service does not have it."""
+    try:
+        sets = client.service_document(ref)
+    except NotPublished as exc:
+        say(f"[yellow]{label}: {ref.table} not available[/] ({exc})")
+        runs.append(_run_row(None, ref, "not published", str(exc)))
+        return None
+    raw = fetch_table(client, ref, sets)
+    say(f"{label}: {ref.table}, {len(raw.data):,} rows")
+    return raw
 
 
 def _regions_with_values(
