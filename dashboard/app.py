@@ -10,8 +10,9 @@ from dash import dcc, html
 from flask import Response, abort, request
 from flask_compress import Compress
 
-from dashboard.cache import init_cache
+from dashboard.cache import cache, init_cache
 from dashboard.data import LEVELS, StoreMissing, open_store
+from dashboard.responsecache import install_response_cache
 from dashboard.security import install_security_headers
 
 HERE = Path(__file__).parent
@@ -42,9 +43,11 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
         "application/json", "text/html", "text/css", "application/javascript",
         "text/javascript", "text/csv",
     ]
-    Compress(server)
     init_cache(server)
-    install_security_headers(app)
+    install_security_headers(app)  # first: callback bodies are checked before anything reads them
+    stat = path.stat()  # a new store file (a release) is a new key space for kept replies
+    install_response_cache(app, cache, build=f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    Compress(server)  # after the reply cache: its after_request hook must see gzipped bytes
     app.layout = html.Div(
         [
             dcc.Location(id="url", refresh=False),

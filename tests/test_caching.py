@@ -1,0 +1,212 @@
+"""Caches. Kept replies (dashboard/responsecache.py): the same request gets the same bytes back
+without the work, a different request never gets another's reply, only good replies are kept.
+Static files (dashboard/cache.py): compressed once, whatever fingerprint the URL carries.
+
+Flask test client over the store the real ETL builds from the mirror."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import flask_compress.flask_compress as flask_compress_module
+import pytest
+from flask import Flask, request
+
+from dashboard import responsecache
+from dashboard.app import create_app
+from dashboard.cache import StaticFileCache, static_file_key
+from dashboard.responsecache import HIT_HEADER, request_key
+
+CALLBACK = "/_dash-update-component"
+ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@pytest.fixture(scope="module")
+def app(built_store: Path) -> Any:
+    app = create_app(built_store)
+    # Claim the pages' callbacks for this app now: Dash hands the globally registered
+    # callbacks to whichever app serves its first request first.
+    app.server.test_client().get("/healthz")
+    return app
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    from dashboard.cache import cache
+
+    with app.server.app_context():
+        cache.clear()  # every test starts with nothing kept
+    return app.server.test_client()
+
+
+def router_body(app: Any, pathname: str, search: str = "") -> dict[str, Any]:
+    spec = app.callback_map[ROUTER_OUTPUT]
+    values = {"_pages_location.pathname": pathname, "_pages_location.search": search}
+    changed = ["_pages_location.pathname", "_pages_location.search"]
+
+    def fill(deps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        items = []
+        for dep in deps:
+            item = {"id": dep["id"], "property": dep["property"]}
+            key = f"{dep['id']}.{dep['property']}"
+            if key in values:
+                item["value"] = values[key]
+            items.append(item)
+        return items
+
+    outputs = [{"id": o.component_id, "property": o.component_property}
+               for o in spec["output"]]
+    body = {"output": ROUTER_OUTPUT, "outputs": outputs, "inputs": fill(spec["inputs"]),
+            "changedPropIds": changed, "parsedChangedPropsIds": changed}
+    if spec["state"]:
+        body["state"] = fill(spec["state"])
+    return body
+
+
+def page_json(response: Any) -> dict[str, Any]:
+    data = response.data
+    if response.headers.get("Content-Encoding") == "gzip":
+        data = gzip.decompress(data)
+    return json.loads(data)
+
+
+def test_second_identical_callback_request_is_served_kept_bytes(client: Any, app: Any) -> None:
+    body = router_body(app, "/", "?indicator=inwoners&jaar=2024")
+    first = client.post(CALLBACK, json=body, headers=GZIP)
+    second = client.post(CALLBACK, json=body, headers=GZIP)
+    assert first.status_code == second.status_code == 200
+    assert (first.headers[HIT_HEADER], second.headers[HIT_HEADER]) == ("miss", "hit")
+    assert second.headers["Content-Encoding"] == "gzip"
+    assert second.data == first.data
+    assert "map" in json.dumps(page_json(second)["response"])
+
+
+def test_kept_reply_follows_the_clients_accept_encoding(client: Any, app: Any) -> None:
+    body = router_body(app, "/")
+    zipped = client.post(CALLBACK, json=body, headers=GZIP)
+    plain = client.post(CALLBACK, json=body)  # no Accept-Encoding: must not get gzip bytes
+    plain_again = client.post(CALLBACK, json=body)
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert plain.headers[HIT_HEADER] == "miss"
+    assert plain_again.headers[HIT_HEADER] == "hit"
+    assert json.loads(plain_again.data) == page_json(zipped)
+
+
+def test_different_views_never_share_a_kept_reply(client: Any, app: Any) -> None:
+    nl = client.post(CALLBACK, json=router_body(app, "/", "?lang=nl"))
+    en = client.post(CALLBACK, json=router_body(app, "/", "?lang=en"))
+    en_again = client.post(CALLBACK, json=router_body(app, "/", "?lang=en"))
+    assert en.headers[HIT_HEADER] == "miss"
+    assert en_again.headers[HIT_HEADER] == "hit"
+    assert nl.data != en.data
+    assert en_again.data == en.data
+
+
+def test_rejected_callback_request_is_never_kept(client: Any, app: Any) -> None:
+    body = router_body(app, "/")
+    body["inputs"][0]["value"] = {"not": "a path"}
+    replies = [client.post(CALLBACK, json=body) for _ in range(2)]
+    assert [r.status_code for r in replies] == [400, 400]
+    assert all(HIT_HEADER not in r.headers for r in replies)
+
+
+def test_kept_reply_still_carries_security_headers(client: Any, app: Any) -> None:
+    body = router_body(app, "/")
+    client.post(CALLBACK, json=body)
+    hit = client.post(CALLBACK, json=body)
+    assert hit.headers[HIT_HEADER] == "hit"
+    assert "frame-ancestors 'none'" in hit.headers["Content-Security-Policy"]
+    assert hit.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_csv_download_is_kept_whole_with_attribution(client: Any) -> None:
+    url = "/download/kaart.csv?indicator=inwoners&jaar=2024&niveau=gemeente"
+    first = client.get(url, headers=GZIP)
+    second = client.get(url, headers=GZIP)
+    assert (first.headers[HIT_HEADER], second.headers[HIT_HEADER]) == ("miss", "hit")
+    assert second.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    text = gzip.decompress(second.data).decode("utf-8-sig")
+    assert text == gzip.decompress(first.data).decode("utf-8-sig")
+    assert "Bron: CBS (CC BY 4.0)" in text.splitlines()[1]
+
+
+def test_api_errors_are_not_kept(client: Any) -> None:
+    replies = [client.get("/api/v1/observations?indicator=bestaat_niet") for _ in range(2)]
+    assert all(400 <= r.status_code < 500 for r in replies)
+    assert all(HIT_HEADER not in r.headers for r in replies)
+
+
+def test_key_depends_on_store_day_body_and_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    flask_app = Flask(__name__)
+
+    def key(namespace: str = "v1:store-a", body: bytes = b"{}", **headers: str) -> str | None:
+        with flask_app.test_request_context(CALLBACK, method="POST", data=body,
+                                            headers=headers):
+            return request_key(CALLBACK, namespace)
+
+    base = key()
+    assert base is not None and base == key()
+    assert key(namespace="v1:store-b") != base  # a new store file or release
+    assert key(body=b'{"a": 1}') != base
+    assert key(**{"Accept-Encoding": "gzip"}) != base
+
+    class Tomorrow:
+        @staticmethod
+        def today() -> Any:
+            import datetime
+
+            return datetime.date.today() + datetime.timedelta(days=1)
+
+    monkeypatch.setattr(responsecache, "date", Tomorrow)
+    assert key() != base  # Excel files carry the day they were made
+    with flask_app.test_request_context("/", method="GET"):
+        assert request_key(CALLBACK, "v1:store-a") is None  # pages are not kept here
+
+
+# ------------------------------------------------------------------ static files
+def script_urls(client: Any) -> list[str]:
+    html = client.get("/").get_data(as_text=True)
+    return re.findall(r'src="(/_dash-component-suites/[^"]+)"', html)
+
+
+def test_static_script_is_compressed_once_for_every_visitor(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = next(u for u in script_urls(client) if "dash_ag_grid" in u)
+    calls: list[str] = []
+    real = flask_compress_module._compress_data
+
+    def counting(app: Any, data: bytes, algorithm: str) -> bytes:
+        calls.append(algorithm)
+        return real(app, data, algorithm)
+
+    monkeypatch.setattr(flask_compress_module, "_compress_data", counting)
+    plain = client.get(url).data
+    first = client.get(url, headers=GZIP)
+    again = client.get(url, headers=GZIP)
+    refingerprinted = client.get(re.sub(r"\.v[\w]+m\d+\.", ".v0_0_1m1.", url), headers=GZIP)
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first.data) == plain
+    assert again.data == first.data == refingerprinted.data
+    assert calls.count("gzip") <= 1  # 0 when an earlier test already compressed it
+
+
+def test_only_static_files_are_kept_compressed() -> None:
+    flask_app = Flask(__name__)
+    kept = StaticFileCache()
+    with flask_app.test_request_context("/_dash-component-suites/x/y.v1_2_3m45.min.js?a=1"):
+        script = static_file_key(request)
+    with flask_app.test_request_context(CALLBACK, method="POST"):
+        dynamic = static_file_key(request)
+    assert script == "/_dash-component-suites/x/y.min.js"
+    assert dynamic == ""
+    kept.set(f"gzip;{script}", b"script")
+    kept.set(f"gzip;{dynamic}", b"reply")
+    assert kept.get(f"gzip;{script}") == b"script"
+    assert kept.get(f"gzip;{dynamic}") is None
