@@ -345,6 +345,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
     parser.add_argument("--wait", default="2,8",
                         help="MIN,MAX seconds a user reads between actions (default 2,8)")
+    parser.add_argument("--reply-cache", choices=["on", "off"], default="on",
+                        help="the app's kept replies (off: every request does the work)")
     parser.add_argument("--store", type=Path, default=ROOT / "data" / "zow.duckdb")
     parser.add_argument("--csv-dir", type=Path, default=None,
                         help="keep locust's CSV files here (default: a temporary folder)")
@@ -362,14 +364,17 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed in finally
         env = {k: v for k, v in os.environ.items() if k != "ZOW_STORE"}
+        server_env = {**env, "ZOW_REPLY_CACHE": args.reply_cache}
         server = subprocess.Popen(
             [str(zow), "serve", "--prod", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(args.workers), "--store", str(args.store)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=server_env,
+            start_new_session=True,
         )
         try:
             wait_healthy(base, server)
-            print(f"server: gunicorn, {args.workers} workers on {base}; "
+            print(f"server: gunicorn, {args.workers} workers on {base}, reply cache "
+                  f"{args.reply_cache}; "
                   f"locust: {args.users} users (+{args.spawn_rate}/s) for {args.time}, "
                   f"{args.wait.replace(',', '-')} s between actions", flush=True)
             cpu_before = cpu_seconds(server.pid)

@@ -210,3 +210,15 @@ def test_only_static_files_are_kept_compressed() -> None:
     kept.set(f"gzip;{dynamic}", b"reply")
     assert kept.get(f"gzip;{script}") == b"script"
     assert kept.get(f"gzip;{dynamic}") is None
+
+
+def test_reply_cache_can_be_turned_off(built_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_security import own_global_callbacks
+
+    monkeypatch.setenv("ZOW_REPLY_CACHE", "off")
+    with own_global_callbacks():
+        client = create_app(built_store).server.test_client()
+        url = "/download/kaart.csv?indicator=inwoners&jaar=2024&niveau=gemeente"
+        replies = [client.get(url) for _ in range(2)]
+    assert [r.status_code for r in replies] == [200, 200]
+    assert all(HIT_HEADER not in r.headers for r in replies)
