@@ -8,7 +8,7 @@ MIRROR ?=
 STORE ?= data/zow.duckdb
 PORT ?= 8050
 
-.PHONY: run test install install-dev etl serve lint bench clean
+.PHONY: run test install install-dev etl serve lint bench clean plotly-bundle
 
 $(BIN)/zow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: install-dev
 	$(BIN)/python benchmarks/etl.py
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/load.py
+
+# Rebuild dashboard/assets/plotly-partial.min.js (needs Node and the npm registry; the
+# result is committed, so neither is needed to run or test the app).
+plotly-bundle:
+	cd tools/plotly-bundle && npm ci --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache

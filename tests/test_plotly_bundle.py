@@ -1,0 +1,68 @@
+"""The partial plotly.js bundle (dashboard/assets/plotly-partial.min.js, built by
+tools/plotly-bundle): the same plotly.js version the installed plotly ships, served instead
+of the full plotly.min.js, and drawing every trace type the pages use as that type (an
+unregistered type would silently become a scatter)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from plotly.offline import get_plotlyjs_version
+
+from tests import browser as helpers
+
+live_app, browser, browser_context, page = (
+    helpers.live_app, helpers.browser, helpers.browser_context, helpers.page)
+
+BUNDLE = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "plotly-partial.min.js"
+
+# Per drawn graph: the trace types asked for and the types Plotly made of them.
+TRACE_TYPES_JS = """
+() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((gd) => ({
+    asked: (gd.data || []).map((t) => t.type || 'scatter'),
+    drawn: (gd._fullData || []).map((t) => t.type),
+}))
+"""
+
+PAGES = {
+    "map": ("/?indicator=inwoners&jaar=2024&niveau=wijk", "#map .js-plotly-plot", 1),
+    "profile": ("/gebied/GM0363", ".js-plotly-plot", 1),
+    "compare": ("/vergelijken?regios=GM0363,WK0363AB,WK0363AE&jaar=2024&gemeente=GM0363"
+                "&x=woz_waarde&y=koopwoningen", "#scatter-graph .js-plotly-plot .scatterlayer",
+                2),
+}
+
+
+def test_bundle_is_the_plotly_js_version_plotly_ships() -> None:
+    banner = BUNDLE.read_text(encoding="utf-8")[:300]
+    found = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", banner)
+    assert found, banner
+    assert found.group(1) == get_plotlyjs_version(), (
+        "plotly was upgraded: rebuild the bundle with `make plotly-bundle`")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_draws_every_trace_as_its_own_type_without_full_plotly(
+    page: Any, live_app: str, name: str
+) -> None:
+    path, ready, min_graphs = PAGES[name]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_app + path)
+    page.wait_for_selector(ready, timeout=30_000)
+    if name == "map":
+        helpers.wait_for_map(page)
+
+    assert page.evaluate("() => window.Plotly && window.Plotly.version") == \
+        get_plotlyjs_version()
+    assert any(url.split("?")[0].endswith("/assets/plotly-partial.min.js") for url in requested)
+    assert not [url for url in requested if "plotly.min.js" in url]
+    graphs = page.evaluate(TRACE_TYPES_JS)
+    assert len(graphs) >= min_graphs
+    assert sum(len(g["asked"]) for g in graphs) > 0
+    for graph in graphs:
+        assert graph["drawn"] == graph["asked"]
+    assert page.console_errors == []
