@@ -5,6 +5,8 @@
     ``/?niveau=wijk``) and replayed N times with ``requests``, without and with
     ``Accept-Encoding: gzip``. Reported: server time (measured around the WSGI app, so it
     includes JSON encoding and compression) and response bytes. Target ≤ 50 KB, ≤ 50 ms.
+    The app's kept replies are off here (``ZOW_REPLY_CACHE=off``), so every replay does the
+    work; a kept reply costs a few ms (``benchmarks/load.py --reply-cache on|off``).
 (b) For reference: a naive figure that carries the GeoJSON inline (``plotly.io.to_json`` of a
     choropleth_map figure with the boundaries dict), raw and gzipped.
 (c) Time from navigation to a drawn map in headless chromium: median of fresh page loads,
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -156,6 +159,7 @@ def serve(store: Path) -> tuple[str, Callable[[], None]]:
 
     from dashboard.app import create_app
 
+    os.environ["ZOW_REPLY_CACHE"] = "off"  # measure the work, not a kept reply
     app = create_app(store)
     app.server.wsgi_app = ServerTiming(app.server.wsgi_app)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
