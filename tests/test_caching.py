@@ -222,3 +222,29 @@ def test_reply_cache_can_be_turned_off(built_store: Path, monkeypatch: pytest.Mo
         replies = [client.get(url) for _ in range(2)]
     assert [r.status_code for r in replies] == [200, 200]
     assert all(HIT_HEADER not in r.headers for r in replies)
+
+
+def test_replicas_share_kept_replies_through_redis(
+    built_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two app processes with the same ZOW_REDIS_URL (as deploy/compose.yaml runs them):
+    what one replica computed, the other sends without computing."""
+    import fakeredis
+    import redis
+
+    shared = fakeredis.FakeServer()
+    monkeypatch.setattr(redis, "from_url",
+                        lambda url, **kwargs: fakeredis.FakeRedis(server=shared, **kwargs))
+    monkeypatch.setenv("ZOW_REDIS_URL", "redis://redis:6379/0")
+    from tests.test_security import own_global_callbacks
+
+    replicas = []
+    for _ in range(2):
+        with own_global_callbacks():
+            replicas.append(create_app(built_store).server.test_client())
+    url = "/download/kaart.csv?indicator=inwoners&jaar=2024&niveau=wijk&gemeente=GM0363"
+    first = replicas[0].get(url, headers=GZIP)
+    second = replicas[1].get(url, headers=GZIP)
+    assert (first.headers[HIT_HEADER], second.headers[HIT_HEADER]) == ("miss", "hit")
+    assert second.data == first.data
+    assert list(fakeredis.FakeRedis(server=shared).scan_iter(match="*zow:reply:*"))
