@@ -288,6 +288,7 @@ def layout(**query: str) -> Any:
         [
             header(lang, "explore", switch_language_href("/", view.query(), lang)),
             dcc.Store(id="view", data=view.__dict__),
+            dcc.Store(id="view-query", data=view.query()),
             dcc.Store(id="geometry-key", data=geometry_key(db, view)),
             dcc.Store(id="table-sync"),
             dbc.Container(
@@ -375,6 +376,7 @@ def _current_view(state: Any) -> tuple[Store, MapView]:
     Output("table", "columnDefs"),
     Output("table", "rowClassRules"),
     Output("view", "data"),
+    Output("view-query", "data"),
     Output("geometry-key", "data"),
     Input("thema", "value"),
     Input("indicator", "value"),
@@ -421,10 +423,10 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
         row_id = cell.get("rowId")
         query.update(regio=row_id if isinstance(row_id, str) else "")
     else:
-        return (no_update,) * 15
+        return (no_update,) * 16
     view, _ = resolve_map_view({k: str(v) for k, v in query.items()}, db)
     if view == old:
-        return (no_update,) * 15
+        return (no_update,) * 16
     options = control_options(db, view)
     key = geometry_key(db, view)
     values_only = key == current_key and view.regio == old.regio
@@ -447,6 +449,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
         column_defs(db, view),
         row_class_rules(view),
         view.__dict__,
+        view.query(),
         key,
     )
 
@@ -456,26 +459,18 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search, kaart, click, 
 # page is rebuilt from the URL.
 clientside_callback(
     """
-    function(view) {
-        if (!view) { return window.dash_clientside.no_update; }
-        const params = new URLSearchParams();
-        const defaults = {lang: "nl", gemeente: "NL", kaart: "leeg"};
-        for (const [k, v] of Object.entries(view)) {
-            if (v === "" || v === 0 || v === null) { continue; }
-            if (defaults[k] === v) { continue; }
-            params.set(k, v);
-        }
-        const target = window.location.pathname + "?" + params.toString();
+    function(query) {
+        if (typeof query !== "string") { return window.dash_clientside.no_update; }
+        const target = window.location.pathname + query;
         if (target !== window.location.pathname + window.location.search) {
             window.history.pushState({}, "", target);
         }
-        const query = "?" + params.toString();
         return ["/download/kaart.csv" + query, "/download/kaart.xlsx" + query];
     }
     """,
     Output("download-csv", "href"),
     Output("download-xlsx", "href"),
-    Input("view", "data"),
+    Input("view-query", "data"),  # MapView.query(): the one place that knows the defaults
     prevent_initial_call=True,
 )
 
