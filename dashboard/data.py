@@ -67,7 +67,6 @@ class Store:
         self._con = duckdb.connect(str(self.path), read_only=True)
         self._lock = threading.Lock()
         self.indicators = self._load_indicators()
-        self._geojson_cache: dict[tuple[int, str], dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ plumbing
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> pd.DataFrame:
@@ -289,10 +288,8 @@ class Store:
         return gzip.compress(self.geojson_text(year, level).encode(), compresslevel=6)
 
     def geojson(self, year: int, level: str) -> dict[str, Any]:
-        key = (year, level)
-        if key not in self._geojson_cache:
-            self._geojson_cache[key] = json.loads(self.geojson_text(year, level))
-        return self._geojson_cache[key]
+        """The boundaries parsed, for analyses and tests (the app only serves the text)."""
+        return json.loads(self.geojson_text(year, level))
 
     def bounds(
         self, year: int, level: str, gemeente: str | None = None
