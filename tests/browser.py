@@ -1,15 +1,9 @@
 """Browser test helpers: the real app on a free port, Debian chromium through Playwright,
 and small helpers that read the drawn map back from Plotly's own state in the page.
 
-Test modules register the fixtures (live_app, browser, browser_context, page) by binding
-them as module attributes (an import alone would trip ruff's F811 on every test argument)::
-
-    from tests import browser as helpers
-    live_app, browser, browser_context, page = (
-        helpers.live_app, helpers.browser, helpers.browser_context, helpers.page)
-
-``browser`` is session-scoped: a module that starts its own sync Playwright must run before
-the first module that uses it (or use these fixtures too).
+The fixtures (live_app, browser, browser_context, page) are registered once, in
+tests/conftest.py: test modules just name them as arguments. Binding them again in a module
+would make a second session fixture, and a second sync Playwright inside the first fails.
 """
 
 from __future__ import annotations

@@ -12,10 +12,7 @@ from typing import Any
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from tests import browser as helpers
-
-live_app, browser, browser_context, page = (
-    helpers.live_app, helpers.browser, helpers.browser_context, helpers.page)
+from tests.browser import wait_for_map
 
 BUNDLE = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "plotly-partial.min.js"
 
@@ -54,7 +51,7 @@ def test_page_draws_every_trace_as_its_own_type_without_full_plotly(
     page.goto(live_app + path)
     page.wait_for_selector(ready, timeout=30_000)
     if name == "map":
-        helpers.wait_for_map(page)
+        wait_for_map(page)
 
     assert page.evaluate("() => window.Plotly && window.Plotly.version") == \
         get_plotlyjs_version()
