@@ -20,9 +20,8 @@ from dashboard import responsecache
 from dashboard.app import create_app
 from dashboard.cache import StaticFileCache, static_file_key
 from dashboard.responsecache import HIT_HEADER, request_key
+from tests.dash_requests import CALLBACK, router_payload
 
-CALLBACK = "/_dash-update-component"
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 GZIP = {"Accept-Encoding": "gzip"}
 
 
@@ -44,30 +43,6 @@ def client(app: Any) -> Any:
     return app.server.test_client()
 
 
-def router_body(app: Any, pathname: str, search: str = "") -> dict[str, Any]:
-    spec = app.callback_map[ROUTER_OUTPUT]
-    values = {"_pages_location.pathname": pathname, "_pages_location.search": search}
-    changed = ["_pages_location.pathname", "_pages_location.search"]
-
-    def fill(deps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        items = []
-        for dep in deps:
-            item = {"id": dep["id"], "property": dep["property"]}
-            key = f"{dep['id']}.{dep['property']}"
-            if key in values:
-                item["value"] = values[key]
-            items.append(item)
-        return items
-
-    outputs = [{"id": o.component_id, "property": o.component_property}
-               for o in spec["output"]]
-    body = {"output": ROUTER_OUTPUT, "outputs": outputs, "inputs": fill(spec["inputs"]),
-            "changedPropIds": changed, "parsedChangedPropsIds": changed}
-    if spec["state"]:
-        body["state"] = fill(spec["state"])
-    return body
-
-
 def page_json(response: Any) -> dict[str, Any]:
     data = response.data
     if response.headers.get("Content-Encoding") == "gzip":
@@ -76,7 +51,7 @@ def page_json(response: Any) -> dict[str, Any]:
 
 
 def test_second_identical_callback_request_is_served_kept_bytes(client: Any, app: Any) -> None:
-    body = router_body(app, "/", "?indicator=inwoners&jaar=2024")
+    body = router_payload(app, "/", "?indicator=inwoners&jaar=2024")
     first = client.post(CALLBACK, json=body, headers=GZIP)
     second = client.post(CALLBACK, json=body, headers=GZIP)
     assert first.status_code == second.status_code == 200
@@ -87,7 +62,7 @@ def test_second_identical_callback_request_is_served_kept_bytes(client: Any, app
 
 
 def test_kept_reply_follows_the_clients_accept_encoding(client: Any, app: Any) -> None:
-    body = router_body(app, "/")
+    body = router_payload(app, "/")
     zipped = client.post(CALLBACK, json=body, headers=GZIP)
     plain = client.post(CALLBACK, json=body)  # no Accept-Encoding: must not get gzip bytes
     plain_again = client.post(CALLBACK, json=body)
@@ -99,9 +74,9 @@ def test_kept_reply_follows_the_clients_accept_encoding(client: Any, app: Any) -
 
 
 def test_different_views_never_share_a_kept_reply(client: Any, app: Any) -> None:
-    nl = client.post(CALLBACK, json=router_body(app, "/", "?lang=nl"))
-    en = client.post(CALLBACK, json=router_body(app, "/", "?lang=en"))
-    en_again = client.post(CALLBACK, json=router_body(app, "/", "?lang=en"))
+    nl = client.post(CALLBACK, json=router_payload(app, "/", "?lang=nl"))
+    en = client.post(CALLBACK, json=router_payload(app, "/", "?lang=en"))
+    en_again = client.post(CALLBACK, json=router_payload(app, "/", "?lang=en"))
     assert en.headers[HIT_HEADER] == "miss"
     assert en_again.headers[HIT_HEADER] == "hit"
     assert nl.data != en.data
@@ -109,7 +84,7 @@ def test_different_views_never_share_a_kept_reply(client: Any, app: Any) -> None
 
 
 def test_rejected_callback_request_is_never_kept(client: Any, app: Any) -> None:
-    body = router_body(app, "/")
+    body = router_payload(app, "/")
     body["inputs"][0]["value"] = {"not": "a path"}
     replies = [client.post(CALLBACK, json=body) for _ in range(2)]
     assert [r.status_code for r in replies] == [400, 400]
@@ -117,7 +92,7 @@ def test_rejected_callback_request_is_never_kept(client: Any, app: Any) -> None:
 
 
 def test_kept_reply_still_carries_security_headers(client: Any, app: Any) -> None:
-    body = router_body(app, "/")
+    body = router_payload(app, "/")
     client.post(CALLBACK, json=body)
     hit = client.post(CALLBACK, json=body)
     assert hit.headers[HIT_HEADER] == "hit"

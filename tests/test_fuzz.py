@@ -21,9 +21,7 @@ from hypothesis import strategies as st
 
 from dashboard.app import create_app
 from dashboard.data import open_store
-
-CALLBACK = "/_dash-update-component"
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+from tests.dash_requests import CALLBACK, ROUTER_OUTPUT, payload, prop_id, route
 
 FUZZ = settings(
     deadline=None,
@@ -85,42 +83,6 @@ def observation_count(app: Any) -> int:
 
 
 # ------------------------------------------------------------------- payload helpers
-def prop_id(dep: dict[str, Any]) -> str:
-    return f"{dep['id']}.{dep['property']}"
-
-
-def outputs_of(spec: dict[str, Any], output: str) -> Any:
-    outs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-    sent = [{"id": o.component_id, "property": o.component_property} for o in outs]
-    return sent if output.startswith("..") else sent[0]
-
-
-def payload(app: Any, output: str, values: dict[str, Any], changed: list[str]) -> dict:
-    """A request for callback ``output`` as the renderer sends it; inputs/state whose
-    prop id is missing from ``values`` go without a value (undefined in the browser)."""
-    spec = app.callback_map[output]
-
-    def fill(deps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        items = []
-        for dep in deps:
-            item = {"id": dep["id"], "property": dep["property"]}
-            if prop_id(dep) in values:
-                item["value"] = values[prop_id(dep)]
-            items.append(item)
-        return items
-
-    body = {
-        "output": output,
-        "outputs": outputs_of(spec, output),
-        "inputs": fill(spec["inputs"]),
-        "changedPropIds": changed,
-        "parsedChangedPropsIds": changed,
-    }
-    if spec["state"]:
-        body["state"] = fill(spec["state"])
-    return body
-
-
 def server_callbacks(app: Any) -> dict[str, dict[str, Any]]:
     """Server-side callbacks without pattern-matching ids (those the fuzzer can fill)."""
     return {
@@ -149,13 +111,6 @@ def walk(node: Any) -> Any:
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
-
-
-def route(client: Any, app: Any, pathname: str, search: str = "") -> Any:
-    body = payload(app, ROUTER_OUTPUT,
-                   {"_pages_location.pathname": pathname, "_pages_location.search": search},
-                   ["_pages_location.pathname", "_pages_location.search"])
-    return client.post(CALLBACK, json=body)
 
 
 @pytest.fixture(scope="module")
