@@ -37,37 +37,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dashboard.data import Store, StoreMissing, open_store
-from dashboard.i18n import LANGS
+from dashboard.i18n import LANGS, t
 
 ATTRIBUTION = "Bron: CBS (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-_HEADERS: dict[str, dict[str, str]] = {
-    "bron": {"nl": "bron", "en": "source"},
-    "data_sheet": {"nl": "Gegevens", "en": "Data"},
-    "notes_sheet": {"nl": "Toelichting", "en": "Definitions"},
-    "indicator_id": {"nl": "indicator_id", "en": "indicator_id"},
-    "label": {"nl": "indicator", "en": "indicator"},
-    "definition": {"nl": "definitie", "en": "definition"},
-    "unit": {"nl": "eenheid", "en": "unit"},
-    "direction": {"nl": "richting", "en": "direction"},
-    "sources": {"nl": "brontabellen (jaren)", "en": "source tables (years)"},
-    "higher_better": {"nl": "hoger is beter", "en": "higher is better"},
-    "lower_better": {"nl": "lager is beter", "en": "lower is better"},
-    "neutral": {"nl": "neutraal", "en": "neutral"},
-    "made": {"nl": "Gemaakt met Zicht op wijken op {day}.", "en": "Made with Zicht op wijken "
-             "on {day}."},
-    "licence": {"nl": "Licentie: {url}", "en": "Licence: {url}"},
-    "statline": {"nl": "De tabellen staan op https://opendata.cbs.nl (StatLine).",
-                 "en": "The tables are on https://opendata.cbs.nl (StatLine)."},
-}
-
-
-def _h(key: str, lang: str) -> str:
-    entry = _HEADERS[key]
-    return entry.get(lang) or entry["nl"]
+DIRECTIONS = ("higher_better", "lower_better", "neutral")
 
 
 @dataclass(frozen=True)
@@ -136,7 +113,7 @@ def attribution_column(frame: pd.DataFrame, meta: Sequence[IndicatorNote]) -> li
 def with_attribution(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (),
                      lang: str = "nl") -> pd.DataFrame:
     out = frame.copy()
-    out[_h("bron", lang)] = attribution_column(frame, meta)
+    out[t("file_source_column", lang)] = attribution_column(frame, meta)
     return out
 
 
@@ -191,24 +168,24 @@ def to_excel(frame: pd.DataFrame, indicators_meta: Sequence[IndicatorNote],
     out = with_attribution(frame, indicators_meta, lang)
     book = Workbook()
     data = book.active
-    data.title = _h("data_sheet", lang)
+    data.title = t("file_data_sheet", lang)
     data.append([str(c) for c in out.columns])
     for row in out.itertuples(index=False, name=None):
         data.append([_excel_value(v) for v in row])
     _style(data, widths=[max(10, min(48, len(str(c)) + 2)) for c in out.columns])
 
-    notes = book.create_sheet(_h("notes_sheet", lang))
-    notes.append([_h(k, lang) for k in
+    notes = book.create_sheet(t("file_notes_sheet", lang))
+    notes.append([t(f"file_{k}", lang) for k in
                   ("indicator_id", "label", "definition", "unit", "direction", "sources")])
     for note in indicators_meta:
         notes.append([note.id, note.label, note.definition, note.unit,
-                      _h(note.direction, lang) if note.direction in _HEADERS else note.direction,
+                      t(note.direction, lang) if note.direction in DIRECTIONS else note.direction,
                       note.source_text()])
     notes.append([])
     notes.append([ATTRIBUTION])
-    notes.append([_h("licence", lang).format(url=LICENCE_URL)])
-    notes.append([_h("statline", lang)])
-    notes.append([_h("made", lang).format(day=date.today().isoformat())])
+    notes.append([t("file_licence", lang).format(url=LICENCE_URL)])
+    notes.append([t("file_statline", lang)])
+    notes.append([t("file_made", lang).format(day=date.today().isoformat())])
     _style(notes, widths=[28, 40, 80, 18, 16, 36])
     notes.cell(row=len(indicators_meta) + 3, column=1).font = Font(bold=True)
 
