@@ -9,6 +9,7 @@ would make a second session fixture, and a second sync Playwright inside the fir
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -100,16 +101,13 @@ FIGURE_STATE_JS = """
 
 
 # ------------------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="session")
-def live_app(built_store: Path) -> Iterator[str]:
-    """The real app over the built store, served by werkzeug on a free port."""
+@contextlib.contextmanager
+def serving(app: Any, name: str = "zow-live-app") -> Iterator[str]:
+    """A Dash app served by werkzeug on a free port of 127.0.0.1 in a thread; its base URL."""
     from werkzeug.serving import make_server
 
-    from dashboard.app import create_app
-
-    app = create_app(built_store)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="zow-live-app", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -117,6 +115,15 @@ def live_app(built_store: Path) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_app(built_store: Path) -> Iterator[str]:
+    """The real app over the built store, served by werkzeug on a free port."""
+    from dashboard.app import create_app
+
+    with serving(create_app(built_store)) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
+from tests.browser import serving
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +21,8 @@ def base_url(built_store: Path) -> Iterator[str]:
     # Claim the pages' callbacks for this app now: Dash hands the globally registered
     # callbacks to whichever app serves its first request first.
     app.server.test_client().get("/healthz")
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app, name="zow-security-app") as base:
+        yield base
 
 
 @contextlib.contextmanager
