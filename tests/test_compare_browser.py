@@ -18,7 +18,7 @@ import pytest
 from dashboard import compare as cmp
 from dashboard.compare import NL_CODE, CompareView
 from dashboard.data import Store
-from tests.browser import assert_clean, shot, wait_for_url, wait_until_idle
+from tests.browser import assert_clean, choose, shot, wait_for_url, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -208,11 +208,7 @@ def test_ranking_of_amsterdam(page: Any, live_app: str, db: Store, output_dir: P
     shot(page, output_dir, "compare_ranking")
 
     # Another indicator from its dropdown: the URL and the table follow.
-    page.locator("button#cmp-ranking").click()
-    page.locator(".dash-dropdown-content input.dash-dropdown-search").press_sequentially(
-        "Koopwoningen", delay=20)
-    page.locator(".dash-dropdown-content [role=option]").first.wait_for()
-    page.keyboard.press("Enter")
+    choose(page, "cmp-ranking", "Koopwoningen")
     wait_for_url(page, "ranking=koopwoningen")
     wait_until_idle(page)
     table = cmp.ranking_table(cmp.wijk_values(db, "koopwoningen", 2024, "GM0363"), "neutral")
