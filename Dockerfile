@@ -10,7 +10,7 @@ COPY pyproject.toml README.md ./
 COPY etl ./etl
 COPY dashboard ./dashboard
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --upgrade pip \
+    && /opt/venv/bin/pip install --upgrade pip setuptools \
     && /opt/venv/bin/pip install .
 
 FROM build AS store

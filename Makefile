@@ -12,7 +12,7 @@ PORT ?= 8050
 
 $(BIN)/zow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip setuptools
 	$(BIN)/pip install --quiet -e .
 	touch $(BIN)/zow
 
