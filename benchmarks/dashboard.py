@@ -12,6 +12,9 @@
 (c) Time from navigation to a drawn map in headless chromium: median of fresh page loads,
     from ``page.goto`` until Plotly has both traces and MapLibre has loaded and drawn them.
     Target ≤ 1.5 s. Cold = a new browser context (empty HTTP cache); warm = same context.
+(d) The floor under (c): the app's own map figure drawn on a page that holds nothing but the
+    Plotly bundle (boundaries handed over already parsed), from ``Plotly.newPlot`` to drawn;
+    for all wijken and for 10. What Plotly + MapLibre alone cost on this machine.
 
     python benchmarks/dashboard.py [--store data/zow.duckdb] [--mirror ../shared/cbs-mirror]
                                    [--runs 30] [--loads 5]
@@ -22,12 +25,16 @@ Builds the store first with the ETL from the mirror if it is missing.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
+import http.server
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -95,14 +102,14 @@ PHASES_READ_JS = """
     return Object.assign({
         domContentLoaded: nav.domContentLoadedEventEnd,
         pageContent: end(r => r.name.includes('_dash-update-component')),
-        plotlyJs: end(r => r.name.includes('plotly.min.js')),
+        plotlyJs: end(r => r.name.includes('plotly-partial.min.js')),
         geojson: end(r => r.name.includes('/geo/')),
     }, window.__zowMarks);
 }
 """
 PHASES = (("domContentLoaded", "HTML and scripts loaded"),
           ("pageContent", "page content callback answered"),
-          ("plotlyJs", "plotly.min.js fetched"),
+          ("plotlyJs", "Plotly bundle fetched"),
           ("graph", "graph element created"),
           ("geojson", "GeoJSON fetched"),
           ("fullData", "Plotly traces computed"),
@@ -246,6 +253,68 @@ def browser_part(base: str, loads: int) -> tuple[dict[str, Any], dict[str, list[
     return captured, times, phases
 
 
+def bare_map_floor(store: Path, loads: int) -> dict[str, list[float]]:
+    """(d): ms from Plotly.newPlot to a drawn map on an otherwise empty page, with the
+    app's figure for all 2024 wijken and for the first 10 of them."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboard import maps
+    from dashboard.data import Store
+
+    db = Store(store)
+    frame = db.values("inwoners", 2024, "wijk")
+    boundaries = db.geojson(2024, "wijk")
+    cases = {}
+    for name, part in (("all wijken", frame), ("10 wijken", frame.head(10))):
+        figure = maps.map_figure("GEO", part.reset_index(drop=True), db.indicators["inwoners"],
+                                 "nl", db.bounds(2024, "wijk"))
+        keep = set(part["code"])
+        cases[name] = (figure, {**boundaries, "features": [
+            f for f in boundaries["features"] if f["id"] in keep]})
+    draw_js = """async ([figure, geo]) => {
+        figure.data.forEach(t => { t.geojson = geo; });
+        const el = document.getElementById('m');
+        const started = performance.now();
+        await Plotly.newPlot(el, figure.data, figure.layout);
+        await new Promise(done => {
+            const look = () => (MAP_DRAWN)() ? done() : requestAnimationFrame(look);
+            look();
+        });
+        return performance.now() - started;
+    }""".replace("MAP_DRAWN", MAP_DRAWN_JS.strip().replace("#map .js-plotly-plot", "#m"))
+    out: dict[str, list[float]] = {name: [] for name in cases}
+    # Served over http: on about:blank MapLibre never reports the map loaded.
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "index.html").write_text(
+            '<html><body style="margin:0"><div id="m" style="width:100vw;height:100vh"></div>'
+            '<script src="plotly.js"></script></body></html>')
+        shutil.copy(ROOT / "dashboard" / "assets" / "plotly-partial.min.js",
+                    Path(folder) / "plotly.js")
+        handler = functools.partial(QuietFiles, directory=folder)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                 args=CHROMIUM_ARGS)
+            try:
+                for name, (figure, geo) in cases.items():
+                    for _ in range(loads):
+                        context = browser.new_context(viewport=VIEWPORT)
+                        page = context.new_page()
+                        page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+                        out[name].append(page.evaluate(draw_js, [figure, geo]))
+                        context.close()
+            finally:
+                browser.close()
+                server.shutdown()
+    return out
+
+
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
 # -------------------------------------------------------------------------------- replays
 def replay(captured: dict[str, Any], runs: int) -> dict[str, dict[str, float]]:
     """Replay a captured callback request; per encoding: first and median server ms,
@@ -325,6 +394,7 @@ def main() -> None:
     finally:
         stop()
     naive_raw, naive_gz = naive_figure_bytes(args.store)
+    floor = bare_map_floor(args.store, args.loads)
 
     body = json.loads(captured["body"])
     print()
@@ -354,6 +424,10 @@ def main() -> None:
         ("(c) navigation → drawn map, warm cache",
          f"median {statistics.median(draw['warm']):.2f} s",
          "runs " + " ".join(f"{s:.2f}" for s in draw["warm"]), f"≤ {TARGET_DRAW_S} s"),
+        *[(f"(d) bare page, newPlot → drawn, {name}",
+           f"median {statistics.median(ms) / 1000:.2f} s",
+           "runs " + " ".join(f"{m / 1000:.2f}" for m in ms), "floor under (c)")
+          for name, ms in floor.items()],
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     head = ("measure", "size / median", "time / detail", "target")
