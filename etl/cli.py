@@ -170,9 +170,9 @@ def serve(
     ),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8050,
-    prod: Annotated[bool, typer.Option("--prod/--dev", help="gunicorn or Dash dev server")] = (
-        False
-    ),
+    prod: Annotated[bool, typer.Option(
+        "--prod/--dev", help="gunicorn with several workers (default), or the Dash development "
+                             "server (one process, for working on the code)")] = True,
     workers: Annotated[int, typer.Option(help="gunicorn workers (--prod)")] = 4,
 ) -> None:
     """Serve the dashboard on http://HOST:PORT over the store."""
@@ -184,7 +184,8 @@ def serve(
         )
         raise typer.Exit(1)
     os.environ["ZOW_STORE"] = str(store.resolve())
-    console.print(f"Serving {store} on http://{host}:{port}")
+    server = f"gunicorn, {workers} workers" if prod else "Dash development server"
+    console.print(f"Serving {store} on http://{host}:{port} ({server})")
     if prod:
         os.execvp(
             sys.executable,
