@@ -8,7 +8,7 @@ MIRROR ?=
 STORE ?= data/zow.duckdb
 PORT ?= 8050
 
-.PHONY: run test install install-dev etl serve lint bench clean plotly-bundle
+.PHONY: run test install install-dev etl serve lint bench clean plotly-bundle aggrid-locale
 
 $(BIN)/zow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: install-dev
 # result is committed, so neither is needed to run or test the app).
 plotly-bundle:
 	cd tools/plotly-bundle && npm ci --no-audit --no-fund && node build.mjs
+
+aggrid-locale:
+	cd tools/aggrid-locale && npm ci --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache

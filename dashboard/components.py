@@ -75,3 +75,10 @@ def labelled(label: str, control_id: str, control: object) -> html.Div:
         [dbc.Label(label, html_for=control_id, className="fw-semibold mb-1"), control],
         className="mb-3",
     )
+
+
+def grid_texts(lang: str) -> dict[str, object]:
+    """Grid options that put a table's own texts (paging, filters, menus, screen-reader
+    labels) in the page's language: AG Grid's Dutch locale, served once as the asset
+    aggrid-locale-nl.js (built by tools/aggrid-locale). English is the grid's default."""
+    return {"getLocaleText": {"function": "zowGridText(params)"}} if lang == "nl" else {}

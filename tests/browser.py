@@ -287,6 +287,17 @@ def wait_for_url(page: Any, *parts: str, absent: tuple[str, ...] = (),
     )
 
 
+def wait_for_text(page: Any, selector: str, text: str, timeout: float = 20_000) -> None:
+    """Until the element's visible text holds ``text``."""
+    page.wait_for_function(
+        """([selector, text]) => {
+            const el = document.querySelector(selector);
+            return !!el && el.innerText.includes(text);
+        }""",
+        arg=[selector, text], polling=50, timeout=timeout,
+    )
+
+
 def wait_until_idle(page: Any, timeout: float = 20_000) -> None:
     """Until no Dash component is marked loading (no callback in flight)."""
     page.wait_for_function(

@@ -31,6 +31,7 @@ from tests.browser import (
     wait_for_figure,
     wait_for_map,
     wait_for_new_figure,
+    wait_for_text,
     wait_for_url,
 )
 
@@ -212,6 +213,11 @@ def test_gemeente_filter_then_click_a_wijk(page, live_app: str, db: Store, outpu
         polling=100, timeout=15_000,
     )
     assert palette_share(page, maps.PALETTE) > 0.05
+    # The table's own texts (paging, filters) are Dutch as well.
+    n_wijken = int((db.values("inwoners", 2024, "wijk")["gemeente_code"] == AMSTERDAM).sum())
+    wait_for_text(page, "#table .ag-paging-panel", f"1 tot 20 van {n_wijken}")
+    paging = page.locator("#table .ag-paging-panel").inner_text()
+    assert "Rijen per pagina:" in paging and f"Pagina 1 van {-(-n_wijken // 20)}" in paging
     shot(page, output_dir, "explore_amsterdam")
 
     # Click a wijk on the map: the panel shows its name and its value from the store.
@@ -356,6 +362,9 @@ def test_english(page, live_app: str, db: Store, output_dir: Path):
     header = page.locator("#table .ag-header-cell[col-id='name']")
     header.wait_for()
     assert header.inner_text().strip() == "Name"
+    n_wijken = int((db.values("inwoners", 2024, "wijk")["gemeente_code"] == AMSTERDAM).sum())
+    wait_for_text(page, "#table .ag-paging-panel", f"1 to 20 of {n_wijken}")
+    assert "Page Size:" in page.locator("#table .ag-paging-panel").inner_text()
     assert matching_options(page, "gemeente", "All of")[0] == "All of the Netherlands"
     shot(page, output_dir, "explore_english")
     assert_clean(page)

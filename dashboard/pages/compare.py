@@ -25,7 +25,7 @@ from dash import (
 
 from dashboard import compare as cmp
 from dashboard.compare import ALL, NL_CODE, CompareView, TableKey, text
-from dashboard.components import footer, header, labelled, switch_language_href
+from dashboard.components import footer, grid_texts, header, labelled, switch_language_href
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.downloads import indicator_notes, send
 from dashboard.i18n import format_number, subtheme_label, t
@@ -75,10 +75,10 @@ def graph(figure: Any, label: str, data_id: str = "", **style: str) -> html.Div:
     )
 
 
-def grid(grid_id: str, rows: list[dict[str, Any]], columns: list[dict[str, Any]],
+def grid(grid_id: str, rows: list[dict[str, Any]], columns: list[dict[str, Any]], lang: str,
          paged: bool = False, row_class_rules: dict[str, str] | None = None) -> dag.AgGrid:
     options: dict[str, Any] = {"animateRows": False, "ensureDomOrder": True,
-                               "suppressCellFocus": False}
+                               "suppressCellFocus": False, **grid_texts(lang)}
     style: dict[str, str] = {}
     if paged:
         options.update(pagination=True, paginationPageSize=20)
@@ -171,7 +171,7 @@ def theme_block(db: Store, view: CompareView, subtheme: str, table: pd.DataFrame
         [
             html.H3(title, className="h5 mt-3", id=f"titel-{subtheme}"),
             download_buttons(key, title, lang),
-            grid(f"compare-grid-{subtheme}", cmp.records(table), columns),
+            grid(f"compare-grid-{subtheme}", cmp.records(table), columns, lang),
             source_line(cmp.table_sources(values, table["indicator_id"]), view.jaar, lang),
             dbc.Row(charts, className="g-2 mt-1"),
         ],
@@ -217,7 +217,7 @@ def ranking_section(db: Store, view: CompareView) -> list[Any]:
         html.P(caption, className="small fw-semibold mb-1", id="ranking-caption"),
         html.P(text("ranking_help", lang), className="small text-muted mb-1"),
         download_buttons(TableKey("ranking"), text("ranking_title", lang), lang),
-        grid("ranking-grid", rows, columns, paged=True,
+        grid("ranking-grid", rows, columns, lang, paged=True,
              row_class_rules=highlight_rule(view.regios)),
         source_line(tables, view.jaar, lang),
     ]
@@ -256,7 +256,7 @@ def scatter_section(db: Store, view: CompareView) -> list[Any]:
         html.H4(text("scatter_table", lang), className="h6 mt-2"),
         download_buttons(TableKey("scatter"), text("scatter_title", lang), lang),
         grid("scatter-grid", cmp.records(table[["code", "name", "gemeente_name", "x", "y"]]),
-             columns, paged=True, row_class_rules=highlight_rule(view.regios)),
+             columns, lang, paged=True, row_class_rules=highlight_rule(view.regios)),
     ]
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import maps, tables
-from dashboard.components import footer, header, labelled, switch_language_href
+from dashboard.components import footer, grid_texts, header, labelled, switch_language_href
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.i18n import format_number, level_label, subtheme_label, t
 from dashboard.pagecache import cached_layout
@@ -280,7 +280,7 @@ def layout(**query: str) -> Any:
                        "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
                          "cacheBlockSize": 100, "maxBlocksInCache": 20,
-                         "ensureDomOrder": True},
+                         "ensureDomOrder": True, **grid_texts(lang)},
         style={"height": "480px"},
         className="ag-theme-alpine",
     )
