@@ -110,7 +110,7 @@ def _add_routes(app: dash.Dash) -> None:
 def _no_store_app(path: Path) -> dash.Dash:
     """Without a store there is nothing to show but how to build one (never a traceback)."""
     app = dash.Dash(__name__, assets_folder=str(HERE / "assets"), title="Zicht op wijken",
-                    assets_ignore=r"plotly-partial\.min\.js")  # no graphs on this page
+                    assets_ignore=r"plotly-.*\.js")  # no graphs on this page
     app.layout = html.Main(
         [
             html.H1("Zicht op wijken", className="h3"),

@@ -1,7 +1,8 @@
 """The partial plotly.js bundle (dashboard/assets/plotly-partial.min.js, built by
 tools/plotly-bundle): the same plotly.js version the installed plotly ships, served instead
 of the full plotly.min.js, and drawing every trace type the pages use as that type (an
-unregistered type would silently become a scatter)."""
+unregistered type would silently become a scatter). Beside it, Plotly's Dutch texts
+(plotly-locale-nl.js): a graph's buttons speak the page's language."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from plotly.offline import get_plotlyjs_version
 
 from tests.browser import wait_for_map
 
-BUNDLE = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "plotly-partial.min.js"
+ASSETS = Path(__file__).resolve().parents[1] / "dashboard" / "assets"
+BUNDLE = ASSETS / "plotly-partial.min.js"
+LOCALE_NL = ASSETS / "plotly-locale-nl.js"
 
 # Per drawn graph: the trace types asked for and the types Plotly made of them.
 TRACE_TYPES_JS = """
@@ -39,6 +42,8 @@ def test_bundle_is_the_plotly_js_version_plotly_ships() -> None:
     assert found, banner
     assert found.group(1) == get_plotlyjs_version(), (
         "plotly was upgraded: rebuild the bundle with `make plotly-bundle`")
+    locale = re.search(r"plotly\.js v(\d+\.\d+\.\d+) locale nl", LOCALE_NL.read_text()[:200])
+    assert locale and locale.group(1) == get_plotlyjs_version()
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -62,4 +67,24 @@ def test_page_draws_every_trace_as_its_own_type_without_full_plotly(
     assert sum(len(g["asked"]) for g in graphs) > 0
     for graph in graphs:
         assert graph["drawn"] == graph["asked"]
+    assert page.console_errors == []
+
+
+MODEBAR_TITLES_JS = """
+() => Array.from(document.querySelectorAll('#map .modebar-btn'))
+    .map((button) => button.getAttribute('data-title'))
+"""
+
+
+def test_map_buttons_speak_the_page_language(page: Any, live_app: str) -> None:
+    titles = {}
+    for lang in ("nl", "en"):
+        page.goto(f"{live_app}/?indicator=inwoners&jaar=2024&niveau=gemeente&lang={lang}")
+        wait_for_map(page)
+        titles[lang] = page.evaluate(MODEBAR_TITLES_JS)
+    assert "Zoom in" in titles["en"] and "Reset view" in titles["en"]
+    assert len(titles["nl"]) == len(titles["en"]) > 0
+    untranslated = [en for nl, en in zip(titles["nl"], titles["en"], strict=True) if nl == en]
+    assert untranslated == []
+    assert "Inzoomen" in titles["nl"] and "Beginweergave herstellen" in titles["nl"]
     assert page.console_errors == []

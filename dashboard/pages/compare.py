@@ -66,10 +66,12 @@ def source_line(tables: list[str], year: int, lang: str, element_id: str | None 
                   className="small text-muted mb-1 source-line", **kwargs)
 
 
-def graph(figure: Any, label: str, data_id: str = "", **style: str) -> html.Div:
+def graph(figure: Any, label: str, lang: str, data_id: str = "", **style: str) -> html.Div:
     extra = {"data-indicator": data_id} if data_id else {}
     return html.Div(
-        dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True},
+        dcc.Graph(figure=figure,
+                  config={"displaylogo": False, "responsive": True, "locale": lang,
+                          "showSendToCloud": False, "showEditInChartStudio": False},
                   **({"style": style} if style else {})),
         role="img", **{"aria-label": label}, **extra,
     )
@@ -163,7 +165,7 @@ def theme_block(db: Store, view: CompareView, subtheme: str, table: pd.DataFrame
         nl_value = row[NL_CODE] if ind.aggregation != "sum" else None
         charts.append(dbc.Col(
             graph(cmp.bar_figure(ind, names, vals, nl_value, lang),
-                  cmp.bar_summary(ind, names, vals, nl_value, lang), ind.id),
+                  cmp.bar_summary(ind, names, vals, nl_value, lang), lang, ind.id),
             md=6, xl=4, className="mb-2 bar-chart",
         ))
     key = TableKey("thema", subtheme)
@@ -251,7 +253,7 @@ def scatter_section(db: Store, view: CompareView) -> list[Any]:
     return [
         html.P(text("scatter_count", lang, n=format_number(len(table), lang)),
                className="small mb-1", id="scatter-count"),
-        html.Div(graph(figure, label, height="520px"), id="scatter-graph"),
+        html.Div(graph(figure, label, lang, height="520px"), id="scatter-graph"),
         source_line(tables, view.jaar, lang),
         html.H4(text("scatter_table", lang), className="h6 mt-2"),
         download_buttons(TableKey("scatter"), text("scatter_title", lang), lang),
