@@ -22,6 +22,8 @@ LEVEL_LABELS: dict[str, dict[str, str]] = {
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"nl": "Zicht op wijken", "en": "Zicht op wijken"},
+    "map_title": {"nl": "Kaart van gemeenten en wijken",
+                  "en": "Map of municipalities and districts"},
     "tagline": {
         "nl": "Cijfers per wijk voor het Nationaal Programma Leefbaarheid en Veiligheid",
         "en": "Neighbourhood statistics for the National Programme Liveability and Safety",

@@ -73,7 +73,7 @@ def graph(figure: Any, label: str, lang: str, data_id: str = "", **style: str) -
                   config={"displaylogo": False, "responsive": True, "locale": lang,
                           "showSendToCloud": False, "showEditInChartStudio": False},
                   **({"style": style} if style else {})),
-        role="img", **{"aria-label": label}, **extra,
+        role="figure", **{"aria-label": label}, **extra,  # "img" may not hold its buttons
     )
 
 
@@ -403,6 +403,7 @@ def layout(**query: str) -> Any:
                     ),
                 ],
                 fluid=True,
+                tag="main",
             ),
             footer(lang),
         ],

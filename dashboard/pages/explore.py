@@ -293,6 +293,7 @@ def layout(**query: str) -> Any:
             dcc.Store(id="table-sync"),
             dbc.Container(
                 [
+                    html.H1(t("map_title", lang), className="visually-hidden"),
                     alert,
                     dbc.Row(
                         [
@@ -310,7 +311,8 @@ def layout(**query: str) -> Any:
                                                     "locale": lang},
                                             style={"height": "62vh", "minHeight": "360px"},
                                         ),
-                                        role="img",
+                                        # "figure", not "img": its buttons are controls
+                                        role="figure",
                                         **{"aria-label": t("map_label", lang)},
                                     ),
                                 ],
@@ -340,6 +342,7 @@ def layout(**query: str) -> Any:
                     grid,
                 ],
                 fluid=True,
+                tag="main",
             ),
             footer(lang),
         ],
