@@ -132,6 +132,7 @@ def _no_store_app(path: Path) -> dash.Dash:
     """Without a store there is nothing to show but how to build one (never a traceback)."""
     app = dash.Dash(__name__, assets_folder=str(HERE / "assets"), title="Zicht op wijken",
                     assets_ignore=r"plotly-.*\.js")  # no graphs on this page
+    app.index_string = INDEX
     app.layout = html.Main(
         [
             html.H1("Zicht op wijken", className="h3"),
