@@ -77,6 +77,13 @@ def labelled(label: str, control_id: str, control: object) -> html.Div:
     )
 
 
+def graph_config(lang: str, **extra: object) -> dict[str, object]:
+    """A graph's buttons: no Plotly logo or cloud buttons, titles in the page's language
+    (Plotly's locale plus ours, assets/plotly-locale-nl.js)."""
+    return {"displaylogo": False, "responsive": True, "showSendToCloud": False,
+            "showEditInChartStudio": False, "locale": lang, **extra}
+
+
 def grid_texts(lang: str) -> dict[str, object]:
     """Grid options that put a table's own texts (paging, filters, menus, screen-reader
     labels) in the page's language: AG Grid's Dutch locale, served once as the asset

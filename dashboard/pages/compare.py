@@ -25,7 +25,14 @@ from dash import (
 
 from dashboard import compare as cmp
 from dashboard.compare import ALL, NL_CODE, CompareView, TableKey, text
-from dashboard.components import footer, grid_texts, header, labelled, switch_language_href
+from dashboard.components import (
+    footer,
+    graph_config,
+    grid_texts,
+    header,
+    labelled,
+    switch_language_href,
+)
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.downloads import indicator_notes, send
 from dashboard.i18n import format_number, subtheme_label, t
@@ -69,9 +76,7 @@ def source_line(tables: list[str], year: int, lang: str, element_id: str | None 
 def graph(figure: Any, label: str, lang: str, data_id: str = "", **style: str) -> html.Div:
     extra = {"data-indicator": data_id} if data_id else {}
     return html.Div(
-        dcc.Graph(figure=figure,
-                  config={"displaylogo": False, "responsive": True, "locale": lang,
-                          "showSendToCloud": False, "showEditInChartStudio": False},
+        dcc.Graph(figure=figure, config=graph_config(lang),
                   **({"style": style} if style else {})),
         role="figure", **{"aria-label": label}, **extra,  # "img" may not hold its buttons
     )

@@ -13,7 +13,14 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import maps, tables
-from dashboard.components import footer, grid_texts, header, labelled, switch_language_href
+from dashboard.components import (
+    footer,
+    graph_config,
+    grid_texts,
+    header,
+    labelled,
+    switch_language_href,
+)
 from dashboard.data import SUBTHEMES, Store, store
 from dashboard.i18n import format_number, level_label, subtheme_label, t
 from dashboard.pagecache import cached_layout
@@ -304,11 +311,7 @@ def layout(**query: str) -> Any:
                                         dcc.Graph(
                                             id="map",
                                             figure=full_figure(db, view),
-                                            config={"displaylogo": False, "scrollZoom": True,
-                                                    "responsive": True,
-                                                    "showSendToCloud": False,
-                                                    "showEditInChartStudio": False,
-                                                    "locale": lang},
+                                            config=graph_config(lang, scrollZoom=True),
                                             style={"height": "62vh", "minHeight": "360px"},
                                         ),
                                         # "figure", not "img": its buttons are controls
