@@ -150,7 +150,7 @@ def ensure_store(store: Path, mirror: Path) -> None:
     print(f"building {store} from {mirror} …", flush=True)
     store.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "etl.cli", "etl", "--mirror", str(mirror), "--store", str(store),
+        [sys.executable, "-m", "zow", "etl", "--mirror", str(mirror), "--store", str(store),
          "--cache-dir", str(store.parent / "cache")],
         cwd=ROOT, check=True,
     )

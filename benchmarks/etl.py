@@ -25,7 +25,7 @@ def one_build(mirror: Path, store: Path) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "etl.cli", "etl", "--mirror", str(mirror), "--store", str(store),
+        [sys.executable, "-m", "zow", "etl", "--mirror", str(mirror), "--store", str(store),
          "--cache-dir", str(store.parent / "cache")],
         cwd=ROOT, check=True, capture_output=True,
     )

@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from core.catalogue import DEFAULT_CATALOGUE, Catalogue, CatalogueError, load_catalogue
+from core.regions import display_name, gemeente_of, normalise_code
 from etl import boundaries, transform
-from etl.catalogue import DEFAULT_CATALOGUE, Catalogue, CatalogueError, load_catalogue
 from etl.extract import CbsClient, ExtractError, NotPublished, TableRef
 from etl.settings import KWB_TABLES, PDOK_LAYERS, POLICE_TABLES, RIVM_TABLES, Settings
 from etl.store import StoreContent, write_store
@@ -175,9 +176,9 @@ def run_etl(
                     "year": year,
                     "code": frame["code"],
                     "level": level,
-                    "name": [transform.display_name(n, c)
+                    "name": [display_name(n, c)
                              for n, c in zip(frame["name"], frame["code"], strict=True)],
-                    "gemeente_code": frame["code"].map(transform.gemeente_of),
+                    "gemeente_code": frame["code"].map(gemeente_of),
                     "priority": 0,
                 }
             )
@@ -245,7 +246,7 @@ def _regions_with_values(
     """Region rows for the codes a third-party table has values for in one year."""
     members = [
         m for m in raw.dimensions.get("WijkenEnBuurten", [])
-        if transform.normalise_code(m["Key"]) in frame.values.index
+        if normalise_code(m["Key"]) in frame.values.index
     ]
     return transform.regions_from_dimension(frame.year, members, priority)
 

@@ -11,27 +11,17 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from core.sources import KWB_TABLES, POLICE_TABLES, RIVM_TABLES, YEARS
+
+__all__ = ["KWB_TABLES", "LIVE_HOSTS", "PDOK_LAYERS", "POLICE_TABLES", "RIVM_TABLES", "YEARS",
+           "Settings"]
+
 LIVE_HOSTS: dict[str, str] = {
     "opendata": "opendata.cbs.nl",
     "dataderden": "dataderden.cbs.nl",
     "pdok": "service.pdok.nl",
 }
 
-YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024, 2025)
-
-# Kerncijfers wijken en buurten, one table per year (facts, not configuration).
-KWB_TABLES: dict[int, str] = {
-    2019: "84583NED",
-    2020: "84799NED",
-    2021: "85039NED",
-    2022: "85318NED",
-    2023: "85618NED",
-    2024: "85984NED",
-    2025: "86165NED",
-}
-POLICE_TABLES: tuple[str, ...] = ("47018NED",)
-# Each RIVM edition replaces the previous one: the newest that exists wins.
-RIVM_TABLES: tuple[str, ...] = ("50150NED", "50120NED", "50090NED")
 
 PDOK_LAYERS: dict[str, str] = {
     "gemeente": "gemeente_gegeneraliseerd",

@@ -20,8 +20,8 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from etl.catalogue import Catalogue
-from etl.transform import CODE_PATTERNS, LEVELS
+from core.catalogue import Catalogue
+from core.regions import CODE_PATTERNS, LEVELS
 
 SCHEMA_VERSION = 1
 

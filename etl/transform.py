@@ -13,19 +13,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.catalogue import Catalogue, Indicator, Series
+from core.catalogue import Catalogue, Indicator, Series
+from core.regions import (
+    display_name,
+    gemeente_of,
+    normalise_code,
+    region_level,
+    wijk_of,
+)
 
 SENTINEL_MAX = -99990  # PDOK/CBS negative codes (-99995, -99997, -99999999) mean "missing"
-LEVELS: tuple[str, ...] = ("land", "gemeente", "wijk", "buurt")
-LAND_CODE = "NL00"
-CODE_PATTERNS: dict[str, str] = {
-    "land": r"^NL00$",
-    "gemeente": r"^GM\d{4}$",
-    "wijk": r"^WK\d{4}[0-9A-Z]{2}$",
-    "buurt": r"^BU\d{4}[0-9A-Z]{4}$",
-}
 _KEY_SUFFIX = re.compile(r"_\d+$")
-_WIJK_PREFIX = re.compile(r"^Wijk [0-9A-Z]{2} ")
 
 
 # ------------------------------------------------------------------------ cleaning
@@ -52,40 +50,6 @@ def to_number(values: pd.Series) -> pd.Series:
         numbers = pd.to_numeric(values, errors="coerce")
     numbers = numbers.astype("float64")
     return numbers.mask(numbers <= SENTINEL_MAX)
-
-
-def normalise_code(code: str) -> str:
-    """A region code without padding; every national code (NL00, NL01) becomes NL00."""
-    code = code.strip().upper()
-    return LAND_CODE if code.startswith("NL") else code
-
-
-def region_level(code: str) -> str | None:
-    """gemeente, wijk, buurt or land, from the code prefix; None for anything else."""
-    prefix = code[:2]
-    return {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(prefix)
-
-
-def gemeente_of(code: str) -> str | None:
-    """The gemeente a region lies in: CBS codes embed the 4 digits of their gemeente."""
-    level = region_level(code)
-    if level == "gemeente":
-        return code
-    if level in ("wijk", "buurt"):
-        return "GM" + code[2:6]
-    return None
-
-
-def wijk_of(code: str) -> str | None:
-    return "WK" + code[2:8] if region_level(code) == "buurt" else None
-
-
-def display_name(title: str | None, code: str) -> str | None:
-    """CBS titles wijken "Wijk 00 Annen": keep the name people use."""
-    if title is None or not isinstance(title, str):
-        return None
-    name = _WIJK_PREFIX.sub("", title.strip()) if code.startswith("WK") else title.strip()
-    return name or None
 
 
 # ------------------------------------------------------------------- key resolution

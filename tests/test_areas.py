@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from dashboard.areas import REFERENCE_YEAR, Aggregate, aggregate, is_area_id, load_areas
+from core.areas import REFERENCE_YEAR, Aggregate, aggregate, is_area_id, load_areas
 
 EXPECTED = {
     "Leeuwarden Oost", "Groningen Noord", "Arnhem Oost", "Heerlen Noord", "Breda Noord",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalogue import (
+from core.catalogue import (
     DEFAULT_CATALOGUE,
     SUBTHEMES,
     Catalogue,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import dashboard.app
-from etl import cli
+from zow import cli
 
 
 class Started(Exception):

@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from etl import cli
 from etl.extract import ExtractError
 from etl.pipeline import RunResult, run_etl
 from etl.settings import Settings
 from tests.cbs_server import MirrorServer
+from zow import cli
 
 KWB_2022 = "85318NED"
 TYPED = f"{KWB_2022}/TypedDataSet"

@@ -21,11 +21,11 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from etl import cli
 from etl.pipeline import RunResult, run_etl
 from etl.settings import Settings
 from tests.cbs_server import MirrorServer
 from tests.conftest import MIRROR, needs_mirror
+from zow import cli
 
 pytestmark = needs_mirror
 

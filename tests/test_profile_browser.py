@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard.areas import aggregate, load_areas
+from core.areas import aggregate, load_areas
 from dashboard.data import SUBTHEMES, Store
 from dashboard.i18n import format_number
 from dashboard.profile import benchmark_colour

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from core.catalogue import Catalogue, load_catalogue
 from etl import store as store_module
-from etl.catalogue import Catalogue, load_catalogue
 from etl.store import StoreContent, ValidationFailed, read_meta, validate, write_store
 
 N_GEMEENTEN = 300  # the validator expects a realistic number of gemeenten (300–450)

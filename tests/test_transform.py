@@ -9,22 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.catalogue import Catalogue, Indicator, Series
+from core.catalogue import Catalogue, Indicator, Series
+from core.regions import display_name, gemeente_of, normalise_code, region_level, wijk_of
 from etl.transform import (
     SourceFrame,
     apply_formula,
     build_observations,
     combine_regions,
     compute_indicator_year,
-    display_name,
-    gemeente_of,
     keep_indeling,
     key_stem,
     kwb_frame,
-    normalise_code,
     period_year,
     police_frames,
-    region_level,
     regions_from_dimension,
     resolve_stems,
     rivm_frames,
@@ -32,7 +29,6 @@ from etl.transform import (
     sum_columns,
     to_number,
     unresolved_indicators,
-    wijk_of,
 )
 
 # ------------------------------------------------------------------------------- helpers

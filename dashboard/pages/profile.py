@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.areas import REFERENCE_YEAR, Aggregate, Area, aggregate, is_area_id, load_areas
+from core.areas import REFERENCE_YEAR, Aggregate, Area, aggregate, is_area_id, load_areas
 from dashboard.components import footer, header, labelled, switch_language_href
 from dashboard.data import (
     SUBTHEMES,

@@ -19,7 +19,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from etl.catalogue import Text  # one bilingual text model for catalogue and areas
+from core.text import Text
 
 AREAS_FILE = Path(__file__).with_name("areas.toml")
 REFERENCE_YEAR = 2024

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from etl.catalogue import DEFAULT_CATALOGUE, CatalogueError
+from core.catalogue import DEFAULT_CATALOGUE, CatalogueError
 from etl.extract import ExtractError
 from etl.settings import YEARS, Settings
 from etl.store import ValidationFailed, read_meta

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.text import Text
+
 SUBTHEMES: tuple[str, ...] = (
     "veiligheid",
     "onderwijs",
@@ -39,17 +41,6 @@ DEFAULT_CATALOGUE = Path(__file__).with_name("indicators.toml")
 
 class CatalogueError(ValueError):
     """The catalogue file is malformed or inconsistent."""
-
-
-class Text(BaseModel):
-    """A text in Dutch (first) and English."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    nl: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.nl
 
 
 class Series(BaseModel):

@@ -1,0 +1,1 @@
+"""The `zow` command: a thin CLI over the ETL (`etl`) and the dashboard (`dashboard`)."""

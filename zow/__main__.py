@@ -1,0 +1,3 @@
+from zow.cli import app
+
+app()
