@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,48 +21,7 @@ import pandas as pd
 
 from core.catalogue import Catalogue
 from core.regions import CODE_PATTERNS, LEVELS
-
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE region (
-    year INTEGER NOT NULL, code VARCHAR NOT NULL, level VARCHAR NOT NULL,
-    name VARCHAR NOT NULL, gemeente_code VARCHAR,
-    PRIMARY KEY (year, code));
-CREATE TABLE indicator (
-    id VARCHAR PRIMARY KEY, subtheme VARCHAR NOT NULL, position INTEGER NOT NULL,
-    label_nl VARCHAR, label_en VARCHAR, unit_nl VARCHAR, unit_en VARCHAR,
-    direction VARCHAR NOT NULL, definition_nl VARCHAR, definition_en VARCHAR,
-    aggregation VARCHAR NOT NULL, weight VARCHAR, is_percentage BOOLEAN NOT NULL);
-CREATE TABLE indicator_series (
-    indicator_id VARCHAR NOT NULL, series SMALLINT NOT NULL, first_year INTEGER,
-    last_year INTEGER, source VARCHAR, formula VARCHAR, note_nl VARCHAR, note_en VARCHAR,
-    PRIMARY KEY (indicator_id, series));
-CREATE TABLE availability (
-    indicator_id VARCHAR NOT NULL, year INTEGER NOT NULL, series SMALLINT, status VARCHAR,
-    source_table VARCHAR, source_keys VARCHAR, reason VARCHAR, n_values INTEGER,
-    PRIMARY KEY (indicator_id, year));
-CREATE TABLE observation (
-    year INTEGER NOT NULL, region_code VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
-    value DOUBLE NOT NULL, series SMALLINT NOT NULL, source_table VARCHAR NOT NULL,
-    source_key VARCHAR NOT NULL);
-CREATE TABLE boundary (
-    year INTEGER NOT NULL, level VARCHAR NOT NULL, code VARCHAR NOT NULL,
-    xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE,
-    geometry BLOB NOT NULL, PRIMARY KEY (year, level, code));
-CREATE TABLE boundary_geojson (
-    year INTEGER NOT NULL, level VARCHAR NOT NULL, n_features INTEGER NOT NULL,
-    geojson VARCHAR NOT NULL, PRIMARY KEY (year, level));
-CREATE TABLE etl_run (
-    source_table VARCHAR NOT NULL, catalog VARCHAR, title VARCHAR, modified VARCHAR,
-    rows BIGINT, fetched_at VARCHAR, status VARCHAR, note VARCHAR);
-"""
-
-INDEXES = """
-CREATE INDEX observation_lookup ON observation (indicator_id, year);
-CREATE INDEX observation_region ON observation (region_code);
-"""
+from core.schema import INDEXES, SCHEMA_VERSION, TABLES, VIEWS
 
 
 class ValidationFailed(RuntimeError):
@@ -85,6 +43,8 @@ class StoreContent:
     geojson: dict[tuple[int, str], str]
     runs: pd.DataFrame
     meta: dict[str, str] = field(default_factory=dict)
+    region_changes: pd.DataFrame | None = None
+    mergers: pd.DataFrame | None = None
 
 
 def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -252,26 +212,35 @@ def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
     meta = {
         "schema_version": str(SCHEMA_VERSION),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "catalogue": catalogue.model_dump_json(),
         **content.meta,
     }
     meta_rows = pd.DataFrame(sorted(meta.items()), columns=["key", "value"])
     with duckdb.connect(str(path)) as con:
-        con.execute(SCHEMA)
+        con.execute(TABLES)
+        observations = content.observations
+        if "region_year" not in observations.columns:
+            observations = observations.assign(region_year=observations["year"])
         for table, frame in [
             ("meta", meta_rows),
             ("region", content.regions),
+            ("region_change", content.region_changes),
+            ("gemeente_merger", content.mergers),
             ("indicator", indicators),
             ("indicator_series", series),
             ("availability", content.availability),
-            ("observation", content.observations),
+            ("observation", observations),
             ("boundary", boundary_rows),
             ("boundary_geojson", geojson_rows),
             ("etl_run", content.runs),
         ]:
+            if frame is None or frame.empty:
+                continue
             con.register("frame", frame)
             cols = ", ".join(f'"{c}"' for c in frame.columns)
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame")
             con.unregister("frame")
+        con.execute(VIEWS)
         con.execute(INDEXES)
         con.execute("CHECKPOINT")
 
@@ -290,6 +259,3 @@ def read_meta(path: Path) -> dict[str, Any]:
     if "summary" in meta:
         meta["summary"] = json.loads(meta["summary"])
     return meta
-
-
-CODE_RE = re.compile("|".join(f"(?:{p[1:-1]})" for p in CODE_PATTERNS.values()))
