@@ -87,3 +87,15 @@ def credits(tables: Iterable[str], lang: str = "nl") -> str:
         CBS.credit.get(lang)]
     word = "Source" if lang == "en" else "Bron"
     return f"{word}: {'; '.join(names)} ({LICENCE})"
+
+
+def cite(tables: Iterable[str], lang: str = "nl", period: object | None = None) -> str:
+    """Publisher and tables, as a figure's source line: 'Bron: CBS, 85984NED (2024)',
+    'Bron: CBS, 85984NED; Politie, via CBS, 47018NED (2024)'."""
+    groups: dict[str, list[str]] = {}
+    for table in sorted(set(tables)):
+        groups.setdefault(source_of_table(table), []).append(table)
+    word = "Source" if lang == "en" else "Bron"
+    parts = [f"{PUBLISHERS[s].credit.get(lang)}, {', '.join(groups[s])}"
+             for s in PUBLISHERS if s in groups] or [CBS.credit.get(lang)]
+    return f"{word}: {'; '.join(parts)}" + (f" ({period})" if period is not None else "")

@@ -4,7 +4,8 @@ Every parameter is checked against a strict pattern first and then against the v
 store actually has, so nothing unexpected ever reaches SQL (which is parameterised anyway,
 through ``Store.query``). Errors are JSON: ``{"error": "...", "parameter": "..."}`` with
 status 400 (bad or missing parameter) or 404 (unknown indicator or path). Every reply
-carries ``"attribution": "Bron: CBS (CC BY 4.0)"``.
+carries an ``attribution``: ``"Bron: CBS (CC BY 4.0)"``, or for observations every
+publisher behind them (police and RIVM figures are published via CBS).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from dashboard.data import LEVELS, Store, StoreMissing, open_store
+from core.regions import LEVELS
+from core.sources import ATTRIBUTION, credits
+from dashboard.data import Store, StoreMissing, open_store
+from dashboard.views.common import records
 
-ATTRIBUTION = "Bron: CBS (CC BY 4.0)"
-API_LEVELS: tuple[str, ...] = ("land", *LEVELS)
+API_LEVELS: tuple[str, ...] = LEVELS
 MAX_PARAM = 64
 PATTERNS: dict[str, re.Pattern[str]] = {
     "indicator": re.compile(r"[a-z0-9_]{1,64}"),
@@ -39,8 +41,9 @@ class ApiError(Exception):
         self.status = status
 
 
-def _reply(body: dict[str, Any], status: int = 200) -> Response:
-    response = jsonify({**body, "attribution": ATTRIBUTION})
+def _reply(body: dict[str, Any], status: int = 200, attribution: str = ATTRIBUTION
+           ) -> Response:
+    response = jsonify({**body, "attribution": attribution})
     response.status_code = status
     response.headers["Cache-Control"] = "public, max-age=3600" if status == 200 else "no-store"
     return response
@@ -98,19 +101,15 @@ def _choice(name: str, value: str, allowed: list[Any]) -> None:
 
 
 def _region_years(db: Store) -> list[int]:
-    frame = db.query("SELECT DISTINCT year FROM region ORDER BY year")
-    return [int(y) for y in frame["year"]]
+    return sorted({y for years in db.region_years().values() for y in years})
 
 
 def _gemeente(db: Store, year: int) -> str | None:
     code = _param("gemeente", required=False)
     if code is None:
         return None
-    frame = db.query(
-        "SELECT code FROM region WHERE year = ? AND code = ? AND level = 'gemeente'",
-        [year, code],
-    )
-    if frame.empty:
+    found = db.region(code, year)
+    if found is None or found["level"] != "gemeente":
         raise ApiError(f"no gemeente {code} in {year}", "gemeente")
     return code
 
@@ -120,22 +119,13 @@ def _indicator_json(db: Store, indicator_id: str) -> dict[str, Any]:
     return {
         "id": ind.id,
         "subtheme": ind.subtheme,
-        "label": {"nl": ind.label_nl, "en": ind.label_en},
-        "unit": {"nl": ind.unit_nl, "en": ind.unit_en},
-        "definition": {"nl": ind.definition_nl, "en": ind.definition_en},
+        "label": ind.label.model_dump(),
+        "unit": ind.unit.model_dump(),
+        "definition": ind.definition.model_dump(),
         "direction": ind.direction,
         "aggregation": ind.aggregation,
         "is_percentage": bool(ind.is_percentage),
     }
-
-
-def _sources(db: Store) -> dict[tuple[str, int], str]:
-    frame = db.query(
-        "SELECT indicator_id, year, source_table FROM availability WHERE status = 'ok'"
-    )
-    return {(str(i), int(y)): str(t) for i, y, t in
-            zip(frame["indicator_id"], frame["year"], frame["source_table"], strict=True)
-            if isinstance(t, str)}
 
 
 @api.get("/")
@@ -154,19 +144,11 @@ def index() -> Response:
 @api.get("/indicators")
 def indicators() -> Response:
     db = _store()
-    av = db.available()
-    sources = _sources(db)
     items = []
     for ind_id in db.indicators:
-        rows = av[av["indicator_id"] == ind_id]
-        years = []
-        for year in sorted({int(y) for y in rows["year"]}):
-            at = rows[rows["year"] == year]
-            years.append({
-                "year": year,
-                "levels": [lv for lv in API_LEVELS if lv in set(at["level"])],
-                "source_table": sources.get((ind_id, year)),
-            })
+        years = [{"year": year, "levels": db.levels_with_values(ind_id, year),
+                  "source_table": next(iter(db.source_tables(ind_id, year)), None)}
+                 for year in db.years_for(ind_id)]
         items.append({**_indicator_json(db, ind_id), "years": years})
     return _reply({"count": len(items), "indicators": items})
 
@@ -181,16 +163,10 @@ def regions() -> Response:
     year = int(year_text)
     _choice("level", level, list(API_LEVELS))
     gemeente = _gemeente(db, year)
-    frame = db.query(
-        "SELECT r.code, r.name, r.level, r.gemeente_code, g.name AS gemeente_name "
-        "FROM region r LEFT JOIN region g ON g.year = r.year AND g.code = r.gemeente_code "
-        "WHERE r.year = ? AND r.level = ? AND (? IS NULL OR r.gemeente_code = ?) "
-        "ORDER BY r.code",
-        [year, level, gemeente, gemeente],
-    )
+    frame = db.api_regions(year, level, gemeente)
     return _reply({
         "year": year, "level": level, "gemeente": gemeente, "count": len(frame),
-        "regions": _records(frame),
+        "regions": records(frame),
     })
 
 
@@ -207,19 +183,11 @@ def observations() -> Response:
     assert year_text is not None and level is not None
     _choice("year", year_text, db.years_for(indicator_id))
     year = int(year_text)
-    av = db.available()
-    levels = set(av.loc[(av["indicator_id"] == indicator_id) & (av["year"] == year), "level"])
-    _choice("level", level, [lv for lv in API_LEVELS if lv in levels])
-    gemeente = _gemeente(db, year)
-    frame = db.query(
-        "SELECT r.code, r.name, r.gemeente_code, o.value, o.series, o.source_table "
-        "FROM observation o JOIN region r ON r.year = o.year AND r.code = o.region_code "
-        "WHERE o.indicator_id = ? AND o.year = ? AND r.level = ? "
-        "AND (? IS NULL OR r.gemeente_code = ?) ORDER BY r.code",
-        [indicator_id, year, level, gemeente, gemeente],
-    )
-    tables = sorted({str(t) for t in frame["source_table"]}) or [
-        t for t in [_sources(db).get((indicator_id, year))] if t]
+    _choice("level", level, db.levels_with_values(indicator_id, year))
+    gemeente = _gemeente(db, db.indeling(indicator_id, year, level) or year)
+    frame = db.api_observations(indicator_id, year, level, gemeente)
+    tables = sorted({str(t) for t in frame["source_table"]}) or list(
+        db.source_tables(indicator_id, year))
     return _reply({
         "indicator": _indicator_json(db, indicator_id),
         "year": year,
@@ -227,8 +195,8 @@ def observations() -> Response:
         "gemeente": gemeente,
         "source_tables": tables,
         "count": len(frame),
-        "observations": _records(frame.drop(columns="source_table")),
-    })
+        "observations": records(frame.drop(columns="source_table")),
+    }, attribution=credits(tables))
 
 
 @api.get("/<path:rest>")
@@ -236,11 +204,3 @@ def unknown(rest: str) -> Response:
     """Unknown paths under /api/v1 (before the Dash pages' catch-all route sees them)."""
     raise ApiError("no such endpoint; see /api/v1/", None, 404)
 
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict("records"):
-        out.append({k: (None if v is None or (isinstance(v, float) and v != v) or v is pd.NA
-                        else (v.item() if hasattr(v, "item") else v))
-                    for k, v in row.items()})
-    return out

@@ -10,9 +10,10 @@ from dash import dcc, html
 from flask import Response, abort, request
 from flask_compress import Compress
 
-from dashboard.cache import cache, init_cache
-from dashboard.data import LEVELS, StoreMissing, open_store
-from dashboard.responsecache import install_response_cache
+from core.regions import MAP_LEVELS
+from dashboard.caching import init_cache, install_reply_cache
+from dashboard.components import install_address_sync
+from dashboard.data import StoreMissing, open_store
 from dashboard.security import install_security_headers
 
 HERE = Path(__file__).parent
@@ -68,16 +69,22 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
     install_security_headers(app)  # first: callback bodies are checked before anything reads them
     if os.environ.get("ZOW_REPLY_CACHE", "on") != "off":  # "off": to measure the cold path
         stat = path.stat()  # a new store file (a release) is a new key space for kept replies
-        install_response_cache(app, cache, build=f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+        install_reply_cache(app, build=f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
     Compress(server)  # after the reply cache: its after_request hook must see gzipped bytes
-    app.layout = html.Div(
-        [
-            dcc.Location(id="url", refresh=False),
-            dash.page_container,
-        ]
-    )
+    app.layout = html.Div([dcc.Location(id="url", refresh=False), dash.page_container])
+    install_address_sync(app)  # every page keeps its view in a dcc.Store named "view"
     _add_routes(app)
+    _claim_callbacks(app)
     return app
+
+
+def _claim_callbacks(app: dash.Dash) -> None:
+    """Take this app's page callbacks now. Dash pages runs the page modules for every new
+    app, and their ``@callback``s wait in Dash's global list until *some* app serves its
+    first request: that app takes them all. Serving one request here, at creation, binds
+    them to the app that registered them, so several apps in one process (tests, a
+    second store) each keep their own."""
+    app.server.test_client().get("/healthz")
 
 
 def _add_routes(app: dash.Dash) -> None:
@@ -90,7 +97,7 @@ def _add_routes(app: dash.Dash) -> None:
     @server.get("/geo/<int:year>/<level>.json")
     def geojson(year: int, level: str) -> Response:
         """Boundaries as GeoJSON; immutable per store build, so browsers cache them."""
-        if level not in LEVELS:
+        if level not in MAP_LEVELS:
             abort(404)
         try:
             store = open_store(server.config["ZOW_STORE"])

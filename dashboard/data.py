@@ -1,7 +1,14 @@
-"""The query layer: every read of the store goes through here, with parameterised SQL only.
+"""The query layer: every read of the store, and every SQL string of the app, is here.
 
 A ``Store`` is read-only and safe to share between threads (one DuckDB cursor per query).
-Callbacks get it from ``store()``, which opens the file the app was created with.
+The store file never changes while a process runs (a new release is a new file and a new
+process), so answers are memoised per store: this is the app's one data cache. The joins
+every reader needs (a region's gemeente name, an observation's region) are views of the
+schema (``core.schema``), so they are written once.
+
+Regions are versions: a code within one indeling (``year`` of the region table). An
+observation's ``year`` is the period it describes, its ``region_year`` the indeling of its
+code; a map of an indicator in a year draws the regions of that indeling.
 """
 
 from __future__ import annotations
@@ -9,8 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,40 +24,19 @@ import duckdb
 import pandas as pd
 from flask import current_app, has_app_context
 
-LEVELS: tuple[str, ...] = ("gemeente", "wijk", "buurt")
+from core.catalogue import Catalogue, Indicator
+from core.regions import LAND_CODE, MAP_LEVELS
+
 COVERAGE = 0.95  # share of regions with a value that must have a shape to draw a map
-SUBTHEMES: tuple[str, ...] = (
-    "veiligheid", "onderwijs", "wonen", "werk_inkomen", "jeugd", "duurzaamheid", "zorg"
-)
 
 
 class StoreMissing(FileNotFoundError):
     """No store file: tell people how to build one."""
 
 
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    subtheme: str
-    label_nl: str
-    label_en: str
-    unit_nl: str
-    unit_en: str
-    direction: str
-    definition_nl: str
-    definition_en: str
-    aggregation: str
-    weight: str | None
-    is_percentage: bool
-
-    def label(self, lang: str) -> str:
-        return self.label_en if lang == "en" else self.label_nl
-
-    def unit(self, lang: str) -> str:
-        return self.unit_en if lang == "en" else self.unit_nl
-
-    def definition(self, lang: str) -> str:
-        return self.definition_en if lang == "en" else self.definition_nl
+def memo(maxsize: int = 256) -> Any:
+    """Memoise a Store method: the store is immutable, so an answer never goes stale."""
+    return lru_cache(maxsize=maxsize)
 
 
 class Store:
@@ -66,7 +51,6 @@ class Store:
             )
         self._con = duckdb.connect(str(self.path), read_only=True)
         self._lock = threading.Lock()
-        self.indicators = self._load_indicators()
 
     # ------------------------------------------------------------------ plumbing
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> pd.DataFrame:
@@ -78,203 +62,128 @@ class Store:
         finally:
             cursor.close()
 
-    def _load_indicators(self) -> dict[str, Indicator]:
-        frame = self.query(
-            "SELECT id, subtheme, label_nl, label_en, unit_nl, unit_en, direction, "
-            "definition_nl, definition_en, aggregation, weight, is_percentage "
-            "FROM indicator ORDER BY position"
-        )
-        return {
-            row["id"]: Indicator(**{k: (None if pd.isna(v) else v) for k, v in row.items()})
-            for row in frame.to_dict("records")
-        }
+    @memo(1)
+    def meta(self) -> dict[str, str]:
+        frame = self.query("SELECT key, value FROM meta")
+        return dict(zip(frame["key"], frame["value"], strict=True))
 
     # ------------------------------------------------------------------- catalogue
-    @lru_cache(maxsize=1)  # noqa: B019 - the store lives as long as the app
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The indicator catalogue the store was built with."""
+        return Catalogue.model_validate_json(self.meta()["catalogue"])
+
+    @property
+    def indicators(self) -> dict[str, Indicator]:
+        return self.catalogue.by_id
+
+    @memo(1)
     def available(self) -> pd.DataFrame:
-        """(indicator_id, year, level, n) for every combination that has values."""
+        """(indicator_id, year, level, region_year, n) for every combination with values."""
         return self.query(
-            "SELECT o.indicator_id, o.year, r.level, count(*) AS n "
-            "FROM observation o JOIN region r ON r.year = o.year AND r.code = o.region_code "
-            "GROUP BY ALL ORDER BY 1, 2, 3"
+            "SELECT indicator_id, year, level, region_year, count(*) AS n "
+            "FROM observation_region GROUP BY ALL ORDER BY 1, 2, 3, 4"
+        )
+
+    @memo(1)
+    def availability(self) -> pd.DataFrame:
+        """What the ETL recorded per indicator and year: status, source table, reason."""
+        return self.query(
+            "SELECT indicator_id, year, series, status, source_table, source_keys, reason, "
+            "n_values FROM availability ORDER BY indicator_id, year"
         )
 
     def indicators_for(self, subtheme: str) -> list[Indicator]:
         """Indicators of a subtheme that have any values, in catalogue order."""
         have = set(self.available()["indicator_id"])
-        return [i for i in self.indicators.values() if i.subtheme == subtheme and i.id in have]
+        return [i for i in self.catalogue.for_subtheme(subtheme) if i.id in have]
 
     def years_for(self, indicator_id: str) -> list[int]:
         av = self.available()
         return sorted({int(y) for y in av.loc[av["indicator_id"] == indicator_id, "year"]})
 
-    @lru_cache(maxsize=1)  # noqa: B019
-    def boundary_keys(self) -> set[tuple[int, str]]:
-        frame = self.query("SELECT year, level FROM boundary_geojson")
-        return {(int(y), str(lv)) for y, lv in zip(frame["year"], frame["level"], strict=True)}
+    def levels_with_values(self, indicator_id: str, year: int) -> list[str]:
+        av = self.available()
+        at = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)]
+        return [lv for lv in ("land", *MAP_LEVELS) if lv in set(at["level"])]
 
-    @lru_cache(maxsize=64)  # noqa: B019
+    @memo(4096)
+    def indeling(self, indicator_id: str, year: int, level: str) -> int | None:
+        """The indeling the values of an indicator in a year at a level are on."""
+        av = self.available()
+        at = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)
+                & (av["level"] == level)]
+        if at.empty:
+            return None
+        return int(at.sort_values(["n", "region_year"], ascending=False)["region_year"].iloc[0])
+
+    @memo(1024)
+    def source_tables(self, indicator_id: str, year: int) -> tuple[str, ...]:
+        """The source tables behind an indicator's values in a year."""
+        av = self.availability()
+        hit = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)
+                 & (av["status"] == "ok")]
+        return tuple(sorted({str(t) for t in hit["source_table"] if isinstance(t, str)}))
+
+    @memo(1)
+    def sources(self) -> pd.DataFrame:
+        """Provenance per source table (publisher, indeling, modified date)."""
+        return self.query("SELECT * FROM etl_run ORDER BY source_table")
+
+    # ------------------------------------------------------------------ boundaries
+    @memo(1)
+    def boundary_layers(self) -> frozenset[tuple[int, str]]:
+        frame = self.query("SELECT year, level FROM boundary_geojson")
+        return frozenset((int(y), str(lv)) for y, lv in zip(frame["year"], frame["level"],
+                                                            strict=True))
+
+    @memo(64)
     def boundary_codes(self, year: int, level: str) -> frozenset[str]:
         frame = self.query(
             "SELECT code FROM boundary WHERE year = ? AND level = ?", [year, level]
         )
         return frozenset(frame["code"])
 
-    @lru_cache(maxsize=4096)  # noqa: B019
+    @memo(4096)
     def geometry_year(
         self, indicator_id: str, year: int, level: str, gemeente: str | None = None
     ) -> int | None:
         """The year of the boundary layer to draw these values on, or None.
 
-        The year's own layer when it covers nearly every region with a value
-        (COVERAGE); otherwise the nearest layer of the same level that has every code
-        (codes are only reused for the same area, e.g. gemeenten 2019 and 2020)."""
-        if gemeente is None:
-            total = self._value_counts().get((indicator_id, year, level), 0)
-            covered = self._coverage().get((indicator_id, year, level), {})
-        else:
-            frame = self.query(
-                "SELECT b.year AS byear, count(*) AS n FROM observation o "
-                "JOIN region r ON r.year = o.year AND r.code = o.region_code "
-                "LEFT JOIN boundary b ON b.level = r.level AND b.code = o.region_code "
-                "WHERE o.indicator_id = ? AND o.year = ? AND r.level = ? "
-                "AND r.gemeente_code = ? GROUP BY ALL",
-                [indicator_id, year, level, gemeente],
-            )
-            total = int(self.query(
-                "SELECT count(*) AS n FROM observation o JOIN region r ON r.year = o.year "
-                "AND r.code = o.region_code WHERE o.indicator_id = ? AND o.year = ? "
-                "AND r.level = ? AND r.gemeente_code = ?",
-                [indicator_id, year, level, gemeente],
-            )["n"].iloc[0])
-            covered = {int(y): int(n) for y, n in zip(frame["byear"], frame["n"], strict=True)
-                       if not pd.isna(y)}
-        if not total:
+        The layer of the values' own indeling when it covers nearly every region with a
+        value (COVERAGE); otherwise the nearest layer of the same level that has a shape
+        for every code with a value."""
+        frame = self.values(indicator_id, year, level)
+        if gemeente is not None:
+            frame = frame[frame["gemeente_code"] == gemeente]
+        codes = set(frame.loc[frame["value"].notna(), "code"])
+        indeling = self.indeling(indicator_id, year, level)
+        if not codes or indeling is None:
             return None
         layers = sorted(
-            (y for y, lv in self.boundary_keys() if lv == level),
-            key=lambda y: (y != year, abs(y - year), -y),
+            (y for y, lv in self.boundary_layers() if lv == level),
+            key=lambda y: (y != indeling, abs(y - indeling), -y),
         )
         for candidate in layers:
-            share = covered.get(candidate, 0) / total
-            if share >= (COVERAGE if candidate == year else 1.0):
+            covered = len(codes & self.boundary_codes(candidate, level)) / len(codes)
+            if covered >= (COVERAGE if candidate == indeling else 1.0):
                 return candidate
         return None
 
-    @lru_cache(maxsize=1)  # noqa: B019
-    def _value_counts(self) -> dict[tuple[str, int, str], int]:
-        av = self.available()
-        return {(i, int(y), lv): int(n) for i, y, lv, n in av.itertuples(index=False)}
-
-    @lru_cache(maxsize=1)  # noqa: B019
-    def _coverage(self) -> dict[tuple[str, int, str], dict[int, int]]:
-        """For every (indicator, year, level): how many regions with a value each
-        boundary year of that level has a shape for. One query for the whole store."""
-        frame = self.query(
-            "SELECT o.indicator_id, o.year, r.level, b.year AS byear, count(*) AS n "
-            "FROM observation o JOIN region r ON r.year = o.year AND r.code = o.region_code "
-            "JOIN boundary b ON b.level = r.level AND b.code = o.region_code GROUP BY ALL"
-        )
-        out: dict[tuple[str, int, str], dict[int, int]] = {}
-        for ind, year, level, byear, n in frame.itertuples(index=False):
-            out.setdefault((ind, int(year), level), {})[int(byear)] = int(n)
-        return out
-
-    def levels_for(
-        self, indicator_id: str, year: int, gemeente: str | None = None
-    ) -> list[str]:
+    def levels_for(self, indicator_id: str, year: int, gemeente: str | None = None
+                   ) -> list[str]:
         """Levels that can be drawn for this indicator and year (within a gemeente)."""
         return [
-            lv for lv in LEVELS
-            if self.geometry_year(
-                indicator_id, year, lv, gemeente if lv != "gemeente" else None
-            ) is not None
+            lv for lv in MAP_LEVELS
+            if self.geometry_year(indicator_id, year, lv,
+                                  gemeente if lv != "gemeente" else None) is not None
         ]
 
     def map_years(self, indicator_id: str) -> list[int]:
         """Years of this indicator that can be drawn on a map of the whole country."""
         return [y for y in self.years_for(indicator_id) if self.levels_for(indicator_id, y)]
 
-    def source_tables(self, indicator_id: str, year: int) -> list[str]:
-        frame = self.query(
-            "SELECT source_table FROM availability WHERE indicator_id = ? AND year = ? "
-            "AND status = 'ok'",
-            [indicator_id, year],
-        )
-        return [str(t) for t in frame["source_table"]]
-
-    def series_note(self, indicator_id: str, year: int, lang: str) -> str | None:
-        """The definition-break note of the series that covers this year, if any."""
-        col = "note_en" if lang == "en" else "note_nl"
-        frame = self.query(
-            f"SELECT {col} AS note FROM indicator_series WHERE indicator_id = ? "
-            "AND first_year <= ? AND last_year >= ?",
-            [indicator_id, year, year],
-        )
-        if frame.empty or pd.isna(frame["note"].iloc[0]):
-            return None
-        return str(frame["note"].iloc[0])
-
-    # --------------------------------------------------------------------- regions
-    @lru_cache(maxsize=32)  # noqa: B019
-    def regions(self, year: int, level: str) -> pd.DataFrame:
-        """code, name, gemeente_code, gemeente_name of one level in one year."""
-        return self.query(
-            "SELECT r.code, r.name, r.gemeente_code, g.name AS gemeente_name "
-            "FROM region r LEFT JOIN region g ON g.year = r.year AND g.code = r.gemeente_code "
-            "WHERE r.year = ? AND r.level = ? ORDER BY r.code",
-            [year, level],
-        )
-
-    def region(self, code: str, year: int | None = None) -> dict[str, Any] | None:
-        """One region (latest year if none given)."""
-        frame = self.query(
-            "SELECT r.year, r.code, r.level, r.name, r.gemeente_code, g.name AS gemeente_name "
-            "FROM region r LEFT JOIN region g ON g.year = r.year AND g.code = r.gemeente_code "
-            "WHERE r.code = ? AND (? IS NULL OR r.year = ?) ORDER BY r.year DESC LIMIT 1",
-            [code, year, year],
-        )
-        return None if frame.empty else frame.iloc[0].to_dict()
-
-    def search_options(self, year: int) -> pd.DataFrame:
-        """Gemeenten and wijken of a year, for type-ahead search."""
-        return self.query(
-            "SELECT r.code, r.level, r.name, g.name AS gemeente_name FROM region r "
-            "LEFT JOIN region g ON g.year = r.year AND g.code = r.gemeente_code "
-            "WHERE r.year = ? AND r.level IN ('gemeente', 'wijk') ORDER BY r.level, r.name",
-            [year],
-        )
-
-    # ---------------------------------------------------------------------- values
-    @lru_cache(maxsize=256)  # noqa: B019
-    def values(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
-        """All regions of a level in a year with this indicator's value (NaN = no data)."""
-        regions = self.regions(year, level)
-        obs = self.query(
-            "SELECT region_code AS code, value FROM observation "
-            "WHERE indicator_id = ? AND year = ?",
-            [indicator_id, year],
-        )
-        return regions.merge(obs, on="code", how="left")
-
-    def value(self, indicator_id: str, year: int, code: str) -> float | None:
-        frame = self.query(
-            "SELECT value FROM observation WHERE indicator_id = ? AND year = ? "
-            "AND region_code = ?",
-            [indicator_id, year, code],
-        )
-        return None if frame.empty else float(frame["value"].iloc[0])
-
-    def series(self, indicator_id: str, code: str) -> pd.DataFrame:
-        """year, value, series of one region over time (same code only)."""
-        return self.query(
-            "SELECT year, value, series FROM observation WHERE indicator_id = ? "
-            "AND region_code = ? ORDER BY year",
-            [indicator_id, code],
-        )
-
-    # ------------------------------------------------------------------ boundaries
-    @lru_cache(maxsize=16)  # noqa: B019
+    @memo(16)
     def geojson_text(self, year: int, level: str) -> str:
         frame = self.query(
             "SELECT geojson FROM boundary_geojson WHERE year = ? AND level = ?", [year, level]
@@ -283,7 +192,7 @@ class Store:
             raise KeyError(f"no boundaries for {level} {year}")
         return str(frame["geojson"].iloc[0])
 
-    @lru_cache(maxsize=16)  # noqa: B019
+    @memo(16)
     def geojson_gzip(self, year: int, level: str) -> bytes:
         return gzip.compress(self.geojson_text(year, level).encode(), compresslevel=6)
 
@@ -291,24 +200,163 @@ class Store:
         """The boundaries parsed, for analyses and tests (the app only serves the text)."""
         return json.loads(self.geojson_text(year, level))
 
+    @memo(1024)
     def bounds(
         self, year: int, level: str, gemeente: str | None = None
     ) -> tuple[float, float, float, float] | None:
-        """(west, south, east, north) of a level's regions, optionally within one gemeente."""
+        """(west, south, east, north) of a layer's shapes, optionally within one gemeente
+        (for the gemeente level: that gemeente's own shape)."""
         frame = self.query(
-            "SELECT min(b.xmin) AS w, min(b.ymin) AS s, max(b.xmax) AS e, max(b.ymax) AS n "
-            "FROM boundary b JOIN region r ON r.year = b.year AND r.code = b.code "
-            "WHERE b.year = ? AND b.level = ? AND (? IS NULL OR r.gemeente_code = ?)",
-            [year, level, gemeente, gemeente],
+            "SELECT min(xmin) AS w, min(ymin) AS s, max(xmax) AS e, max(ymax) AS n "
+            "FROM boundary WHERE year = ? AND level = ? AND (? IS NULL OR code = ? "
+            "OR (level <> 'gemeente' AND substr(code, 3, 4) = substr(?, 3, 4)))",
+            [year, level, gemeente, gemeente, gemeente],
         )
         row = frame.iloc[0]
         if pd.isna(row["w"]):
             return None
         return (float(row["w"]), float(row["s"]), float(row["e"]), float(row["n"]))
 
-    def meta(self) -> dict[str, str]:
-        frame = self.query("SELECT key, value FROM meta")
-        return dict(zip(frame["key"], frame["value"], strict=True))
+    # --------------------------------------------------------------------- regions
+    @memo(64)
+    def regions(self, year: int, level: str | None = None) -> pd.DataFrame:
+        """code, level, name, gemeente_code, gemeente_name of one indeling (one level)."""
+        return self.query(
+            "SELECT code, level, name, gemeente_code, gemeente_name FROM region_named "
+            "WHERE year = ? AND (? IS NULL OR level = ?) ORDER BY code",
+            [year, level, level],
+        )
+
+    @memo(4096)
+    def region(self, code: str, year: int | None = None) -> dict[str, Any] | None:
+        """One region in an indeling (the latest indeling that has it if none given)."""
+        frame = self.query(
+            "SELECT year, code, level, name, gemeente_code, gemeente_name FROM region_named "
+            "WHERE code = ? AND (? IS NULL OR year = ?) ORDER BY year DESC LIMIT 1",
+            [code, year, year],
+        )
+        if frame.empty:
+            return None
+        row = frame.iloc[0].to_dict()
+        return {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+
+    @memo(1)
+    def region_years(self) -> dict[str, list[int]]:
+        """For each level, the indelingen the store holds regions of."""
+        frame = self.query("SELECT DISTINCT level, year FROM region ORDER BY level, year")
+        years: dict[str, list[int]] = {}
+        for level, year in zip(frame["level"], frame["year"], strict=True):
+            years.setdefault(str(level), []).append(int(year))
+        return years
+
+    def years_of_code(self, code: str) -> list[int]:
+        """The indelingen in which a code exists."""
+        frame = self.query("SELECT year FROM region WHERE code = ? ORDER BY year", [code])
+        return [int(y) for y in frame["year"]]
+
+    @memo(1)
+    def region_changes(self) -> pd.DataFrame:
+        """Per code and pair of indelingen: is it the same area (boundary-change detection)."""
+        return self.query(
+            "SELECT code, level, from_year, to_year, same_area, method, overlap, note_nl, "
+            "note_en FROM region_change ORDER BY code, from_year, to_year"
+        )
+
+    @memo(1)
+    def _links(self) -> dict[str, list[tuple[int, int, bool]]]:
+        links: dict[str, list[tuple[int, int, bool]]] = {}
+        frame = self.region_changes()
+        for code, a, b, same in zip(frame["code"], frame["from_year"], frame["to_year"],
+                                    frame["same_area"], strict=True):
+            links.setdefault(str(code), []).append((int(a), int(b), bool(same)))
+        return links
+
+    @memo(65536)
+    def same_area(self, code: str, year_a: int, year_b: int) -> bool:
+        """Does a code name the same area in two indelingen? Only where the boundary-change
+        detection found it so for every step between them; the national code always."""
+        if year_a == year_b or code == LAND_CODE:
+            return True
+        first, last = sorted((int(year_a), int(year_b)))
+        steps = sorted(link for link in self._links().get(code, [])
+                       if first <= link[0] and link[1] <= last)
+        reached = first
+        for a, b, same in steps:
+            if a == reached and same:
+                reached = b
+        return reached == last
+
+    @memo(1)
+    def mergers(self) -> pd.DataFrame:
+        """Gemeenten that ended, and which gemeente took over their area."""
+        return self.query(
+            "SELECT year, old_code, old_name, new_code, new_name, method "
+            "FROM gemeente_merger ORDER BY year, old_code"
+        )
+
+    # ---------------------------------------------------------------------- values
+    @memo(512)
+    def values(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
+        """Every region of a level in the indeling of these values, with the indicator's
+        value in the year (NaN = no data): code, name, gemeente_code, gemeente_name,
+        value."""
+        indeling = self.indeling(indicator_id, year, level)
+        regions = self.regions(indeling if indeling is not None else year, level)
+        obs = self.query(
+            "SELECT code, value FROM observation_region "
+            "WHERE indicator_id = ? AND year = ? AND level = ? AND region_year = ?",
+            [indicator_id, year, level, indeling],
+        )
+        return regions.drop(columns="level").merge(obs, on="code", how="left")
+
+    def value(self, indicator_id: str, year: int, code: str) -> float | None:
+        """One value (the national value with code NL00)."""
+        frame = self.query(
+            "SELECT value FROM observation WHERE indicator_id = ? AND year = ? "
+            "AND region_code = ? ORDER BY region_year DESC LIMIT 1",
+            [indicator_id, year, code],
+        )
+        return None if frame.empty else float(frame["value"].iloc[0])
+
+    def national(self, indicator_id: str, year: int) -> float | None:
+        return self.value(indicator_id, year, LAND_CODE)
+
+    def observations_of(self, codes: list[str] | tuple[str, ...],
+                        year: int | None = None) -> pd.DataFrame:
+        """indicator_id, year, region_year, code, value, series, source_table of the given
+        codes (all years, or one), on whatever indeling each figure is on."""
+        return self.query(
+            "SELECT indicator_id, year, region_year, region_code AS code, value, series, "
+            "source_table FROM observation WHERE region_code IN (SELECT unnest(?)) "
+            "AND (? IS NULL OR year = ?) ORDER BY indicator_id, year, region_code",
+            [list(codes), year, year],
+        )
+
+    def values_of(self, codes: list[str] | tuple[str, ...], indeling: int,
+                  year: int | None = None) -> pd.DataFrame:
+        """observations_of the regions (indeling, code): only figures on a version of the
+        code that covers the same area (never another area that shares the code)."""
+        frame = self.observations_of(codes, year)
+        keep = [self.same_area(c, int(r), indeling)
+                for c, r in zip(frame["code"], frame["region_year"], strict=True)]
+        return frame[keep].reset_index(drop=True)
+
+    # --------------------------------------------------------------------- API
+    def api_regions(self, year: int, level: str, gemeente: str | None) -> pd.DataFrame:
+        return self.query(
+            "SELECT code, name, level, gemeente_code, gemeente_name FROM region_named "
+            "WHERE year = ? AND level = ? AND (? IS NULL OR gemeente_code = ?) ORDER BY code",
+            [year, level, gemeente, gemeente],
+        )
+
+    def api_observations(self, indicator_id: str, year: int, level: str,
+                         gemeente: str | None) -> pd.DataFrame:
+        return self.query(
+            "SELECT code, name, gemeente_code, region_year, value, series, source_table "
+            "FROM observation_region WHERE indicator_id = ? AND year = ? AND level = ? "
+            "AND (? IS NULL OR gemeente_code = ?) ORDER BY code",
+            [indicator_id, year, level, gemeente, gemeente],
+        )
 
 
 @lru_cache(maxsize=4)
@@ -321,28 +369,3 @@ def store() -> Store:
     if not has_app_context():
         raise RuntimeError("store() is only available inside the app")
     return open_store(str(current_app.config["ZOW_STORE"]))
-
-
-# ----------------------------------------------------------- area profile (added for profile)
-def observations_of(db: Store, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """indicator_id, year, code, value, series of the given regions, all years."""
-    return db.query(
-        "SELECT indicator_id, year, region_code AS code, value, series FROM observation "
-        "WHERE region_code IN (SELECT unnest(?)) ORDER BY indicator_id, year, region_code",
-        [list(codes)],
-    )
-
-
-def region_years(db: Store, code: str) -> list[int]:
-    """The years in which a code appears in the region table."""
-    frame = db.query("SELECT DISTINCT year FROM region WHERE code = ? ORDER BY year", [code])
-    return [int(y) for y in frame["year"]]
-
-
-def level_years(db: Store) -> dict[str, list[int]]:
-    """For each level, the years for which the store holds a region table."""
-    frame = db.query("SELECT DISTINCT level, year FROM region ORDER BY level, year")
-    years: dict[str, list[int]] = {}
-    for level, year in zip(frame["level"], frame["year"], strict=True):
-        years.setdefault(str(level), []).append(int(year))
-    return years

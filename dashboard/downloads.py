@@ -7,16 +7,20 @@ CSV format (one design for every download):
   written in full precision, whole numbers without ``.0``; no thousands separators).
 * No comment lines: the file is one rectangular table that any CSV reader loads. The
   attribution is the **last column**, ``bron`` (``source`` in English), on every row:
-  ``Bron: CBS (CC BY 4.0); 85984NED (2024)`` — the CBS table(s) and year(s) the row's
-  values come from.
+  ``Bron: CBS (CC BY 4.0); 85984NED (2024)`` — the publisher(s) and the table(s) and
+  year(s) the row's values come from (police and RIVM figures: ``Politie, via CBS``,
+  ``RIVM, via CBS``).
+* Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return; region names come from upstream data) is written with a
+  leading ``'``, in CSV and Excel alike (OWASP's advice on CSV injection).
 
 Excel (.xlsx): the same table on the first sheet (numbers as numbers), and a second sheet
 ``Toelichting`` (``Definitions`` in English) with per indicator its id, label, definition,
-unit, direction and source tables and years, followed by the line
-``Bron: CBS (CC BY 4.0)``.
+unit, direction and source tables and years, followed by the attribution
+(``Bron: CBS (CC BY 4.0)``, or every publisher behind the file) and each table's address.
 
 Flask routes for the map explorer (same parameters as the map page, validated by
-``dashboard.state.resolve_map_view``)::
+``dashboard.views.map.MapView``)::
 
     /download/kaart.csv?indicator=inwoners&jaar=2024&niveau=wijk&gemeente=GM0363&lang=nl
     /download/kaart.xlsx?…
@@ -36,11 +40,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.sources import ATTRIBUTION, LICENCE_URL, credits, publisher_of, table_url
 from dashboard.data import Store, StoreMissing, open_store
-from dashboard.i18n import LANGS, t
+from dashboard.i18n import t
+from dashboard.views.map import MapView, download_frame, download_stem
 
-ATTRIBUTION = "Bron: CBS (CC BY 4.0)"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,45 +73,36 @@ class IndicatorNote:
 
 def indicator_notes(db: Store, indicator_ids: Iterable[str], years: Iterable[int],
                     lang: str) -> list[IndicatorNote]:
-    """Notes for these indicators, with the CBS tables their values of these years come
-    from (parameterised SQL)."""
+    """Notes for these indicators, with the source tables their values of these years
+    come from."""
     ids = [i for i in dict.fromkeys(indicator_ids) if i in db.indicators]
-    years = sorted({int(y) for y in years})
-    if not ids:
-        return []
-    sources: dict[str, list[tuple[str, int]]] = {i: [] for i in ids}
-    if years:
-        frame = db.query(
-            "SELECT indicator_id, year, source_table FROM availability "
-            f"WHERE status = 'ok' AND indicator_id IN ({', '.join('?' for _ in ids)}) "
-            f"AND year IN ({', '.join('?' for _ in years)}) ORDER BY indicator_id, year",
-            [*ids, *years],
-        )
-        for ind, year, table in zip(frame["indicator_id"], frame["year"],
-                                    frame["source_table"], strict=True):
-            if isinstance(table, str):
-                sources[ind].append((table, int(year)))
+    wanted = {int(y) for y in years}
     notes = []
     for ind_id in ids:
         ind = db.indicators[ind_id]
-        notes.append(IndicatorNote(ind.id, ind.label(lang), ind.unit(lang),
-                                   ind.definition(lang) or "", ind.direction,
-                                   tuple(sources[ind_id])))
+        sources = tuple((table, year) for year in sorted(wanted)
+                        for table in db.source_tables(ind_id, year))
+        notes.append(IndicatorNote(ind.id, ind.label.get(lang), ind.unit.get(lang),
+                                   ind.definition.get(lang), ind.direction, sources))
     return notes
 
 
+def _tables(notes: Sequence[IndicatorNote]) -> list[str]:
+    return sorted({table for n in notes for table, _ in n.sources})
+
+
 def attribution_column(frame: pd.DataFrame, meta: Sequence[IndicatorNote]) -> list[str]:
-    """The ``bron`` cell of each row: the attribution and the tables behind the row."""
+    """The ``bron`` cell of each row: the publisher(s) and the tables behind the row."""
+    def cell(notes: Sequence[IndicatorNote]) -> str:
+        tables = "; ".join(dict.fromkeys(n.source_text() for n in notes if n.sources))
+        credit = credits(_tables(notes))  # the licensor's wording, in every language
+        return f"{credit}; {tables}" if tables else credit
+
     by_id = {n.id: n for n in meta}
-    everything = "; ".join(dict.fromkeys(n.source_text() for n in meta if n.sources))
     if "indicator_id" in frame.columns:
-        cells = []
-        for ind in frame["indicator_id"]:
-            note = by_id.get(ind)
-            tables = note.source_text() if note is not None and note.sources else everything
-            cells.append(f"{ATTRIBUTION}; {tables}" if tables else ATTRIBUTION)
-        return cells
-    return [f"{ATTRIBUTION}; {everything}" if everything else ATTRIBUTION] * len(frame)
+        return [cell([by_id[i]] if i in by_id and by_id[i].sources else meta)
+                for i in frame["indicator_id"]]
+    return [cell(meta)] * len(frame)
 
 
 def with_attribution(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (),
@@ -117,10 +112,20 @@ def with_attribution(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (),
     return out
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made plain text with a leading quote."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _plain(value: Any) -> str:
     """A cell as CSV text: full precision, whole numbers without '.0', empty when missing."""
     if value is None or value is pd.NA:
         return ""
+    if isinstance(value, str):
+        return defused(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -143,7 +148,7 @@ def to_csv(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (), lang: str = 
     out = with_attribution(frame, meta, lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(c) for c in out.columns])
+    writer.writerow([defused(str(c)) for c in out.columns])
     for row in out.itertuples(index=False, name=None):
         writer.writerow([_plain(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -156,7 +161,7 @@ def _excel_value(value: Any) -> Any:
         return None
     if hasattr(value, "item"):
         return value.item()
-    return value
+    return defused(value)
 
 
 def to_excel(frame: pd.DataFrame, indicators_meta: Sequence[IndicatorNote],
@@ -169,7 +174,7 @@ def to_excel(frame: pd.DataFrame, indicators_meta: Sequence[IndicatorNote],
     book = Workbook()
     data = book.active
     data.title = t("file_data_sheet", lang)
-    data.append([str(c) for c in out.columns])
+    data.append([defused(str(c)) for c in out.columns])
     for row in out.itertuples(index=False, name=None):
         data.append([_excel_value(v) for v in row])
     _style(data, widths=[max(10, min(48, len(str(c)) + 2)) for c in out.columns])
@@ -178,13 +183,16 @@ def to_excel(frame: pd.DataFrame, indicators_meta: Sequence[IndicatorNote],
     notes.append([t(f"file_{k}", lang) for k in
                   ("indicator_id", "label", "definition", "unit", "direction", "sources")])
     for note in indicators_meta:
-        notes.append([note.id, note.label, note.definition, note.unit,
-                      t(note.direction, lang) if note.direction in DIRECTIONS else note.direction,
-                      note.source_text()])
+        notes.append([_excel_value(v) for v in (
+            note.id, note.label, note.definition, note.unit,
+            t(note.direction, lang) if note.direction in DIRECTIONS else note.direction,
+            note.source_text())])
+    tables = _tables(indicators_meta)
     notes.append([])
-    notes.append([ATTRIBUTION])
+    notes.append([credits(tables)])
     notes.append([t("file_licence", lang).format(url=LICENCE_URL)])
-    notes.append([t("file_statline", lang)])
+    for table in tables:
+        notes.append([table, publisher_of(table).credit.get(lang), table_url(table)])
     notes.append([t("file_made", lang).format(day=date.today().isoformat())])
     _style(notes, widths=[28, 40, 80, 18, 16, 36])
     notes.cell(row=len(indicators_meta) + 3, column=1).font = Font(bold=True)
@@ -215,36 +223,6 @@ def send(frame: pd.DataFrame, notes: Sequence[IndicatorNote], stem: str, fmt: st
 # --------------------------------------------------------------------- map downloads
 MAP_PARAMS: tuple[str, ...] = ("thema", "indicator", "jaar", "niveau", "gemeente", "lang")
 
-
-def map_frame(db: Store, indicator_id: str, year: int, level: str, gemeente: str,
-              lang: str) -> pd.DataFrame:
-    """The map explorer's table: the level's regions (within the gemeente) with value and
-    position (1 = most favourable, highest for neutral indicators)."""
-    from dashboard.state import ALL
-
-    frame = db.values(indicator_id, year, level)
-    if gemeente != ALL and level != "gemeente":  # as on the map: all gemeenten stay
-        frame = frame[frame["gemeente_code"] == gemeente]
-    frame = frame.reset_index(drop=True)
-    indicator = db.indicators[indicator_id]
-    values = frame["value"].astype(float)
-    rank = values.rank(method="min", ascending=indicator.direction == "lower_better")
-    en = lang == "en"
-    out = pd.DataFrame({
-        "code": frame["code"],
-        "name" if en else "naam": frame["name"],
-        "municipality_code" if en else "gemeente_code": frame["gemeente_code"],
-        "municipality" if en else "gemeente": frame["gemeente_name"],
-        "indicator_id": indicator_id,
-        "value" if en else "waarde": values,
-        "unit" if en else "eenheid": indicator.unit(lang),
-        "rank" if en else "positie": rank.astype("Int64"),
-        "year" if en else "jaar": year,
-        "level" if en else "niveau": level,
-    })
-    return out
-
-
 downloads = Blueprint("downloads", __name__)
 
 
@@ -257,8 +235,6 @@ def _error(message: str, parameter: str | None, status: int = 400) -> Response:
 @downloads.get("/download/kaart.<fmt>")
 def map_download(fmt: str) -> Response:
     """The map explorer's table as CSV or Excel, for the same URL parameters as the map."""
-    from dashboard.state import ALL, resolve_map_view
-
     if fmt not in ("csv", "xlsx"):
         return _error("format must be csv or xlsx", "format", 404)
     query = {k: request.args.get(k, "") for k in MAP_PARAMS if k in request.args}
@@ -269,19 +245,17 @@ def map_download(fmt: str) -> Response:
         db = open_store(current_app.config["ZOW_STORE"])
     except StoreMissing:
         return _error("no data store", None, 503)
-    view, rejected = resolve_map_view(query, db)
+    view, rejected = MapView.from_query(query, db)
     if rejected:
         return _error(f"unknown or unavailable value for: {', '.join(rejected)}", rejected[0])
-    lang = view.lang if view.lang in LANGS else "nl"
-    frame = map_frame(db, view.indicator, view.jaar, view.niveau, view.gemeente, lang)
-    notes = indicator_notes(db, [view.indicator], [view.jaar], lang)
-    where = "" if view.gemeente == ALL else f"_{view.gemeente}"
-    stem = f"kaart_{view.indicator}_{view.jaar}_{view.niveau}{where}"
+    frame = download_frame(db, view)
+    notes = indicator_notes(db, [view.indicator], [view.jaar], view.lang)
     if fmt == "xlsx":
-        body, mimetype = to_excel(frame, notes, lang), XLSX_MIMETYPE
+        body, mimetype = to_excel(frame, notes, view.lang), XLSX_MIMETYPE
     else:
-        body, mimetype = to_csv(frame, notes, lang), CSV_MIMETYPE
+        body, mimetype = to_csv(frame, notes, view.lang), CSV_MIMETYPE
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{download_stem(view)}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response

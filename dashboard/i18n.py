@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-LANGS: tuple[str, ...] = ("nl", "en")
+from core.text import LANGS
+
+__all__ = ["LANGS", "TEXT", "format_number", "level_label", "subtheme_label", "t"]
 
 SUBTHEME_LABELS: dict[str, dict[str, str]] = {
     "veiligheid": {"nl": "Veiligheid", "en": "Safety"},
@@ -74,8 +76,6 @@ TEXT: dict[str, dict[str, str]] = {
     "file_made": {"nl": "Gemaakt met Zicht op wijken op {day}.",
                   "en": "Made with Zicht op wijken on {day}."},
     "file_licence": {"nl": "Licentie: {url}", "en": "Licence: {url}"},
-    "file_statline": {"nl": "De tabellen staan op https://opendata.cbs.nl (StatLine).",
-                      "en": "The tables are on https://opendata.cbs.nl (StatLine)."},
     "break": {"nl": "Definitiewijziging", "en": "Definition change"},
     "other_boundaries": {
         "nl": "Getekend op de grenzen van {year}: dezelfde gebiedscodes als in dit jaar.",
@@ -100,10 +100,11 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: str) -> str:
-    """The text for a key in a language (Dutch when unsure)."""
+def t(key: str, lang: str, **fields: object) -> str:
+    """The text for a key in a language (Dutch when unsure), with ``{fields}`` filled in."""
     entry = TEXT[key]
-    return entry.get(lang) or entry["nl"]
+    text = entry.get(lang) or entry["nl"]
+    return text.format(**fields) if fields else text
 
 
 def subtheme_label(subtheme: str, lang: str) -> str:
@@ -224,6 +225,25 @@ TEXT.update(
         "profile_similar_basis": {"nl": "Gebruikte indicatoren", "en": "Indicators used"},
         "profile_distance": {"nl": "afstand", "en": "distance"},
         "profile_na": {"nl": "n.b.", "en": "n/a"},
+        "profile_na_short": {"nl": "n.v.t.", "en": "n/a"},
+        "profile_similar_explanation": {
+            "nl": "Vergelijkbare wijken zijn de wijken met de kleinste euclidische afstand tot "
+                  "deze wijk over de gestandaardiseerde (z-score) indicatoren van het gekozen "
+                  "thema, zonder absolute aantallen; indicatoren die bij meer dan de helft van "
+                  "de wijken of bij deze wijk ontbreken tellen niet mee, en andere ontbrekende "
+                  "waarden tellen na het standaardiseren als het gemiddelde van alle wijken.",
+            "en": "Similar districts are the wijken with the smallest Euclidean distance to "
+                  "this one over the standardised (z-score) indicators of the chosen theme, "
+                  "leaving out absolute counts; indicators missing for more than half of all "
+                  "wijken or for this wijk are dropped, and other missing values count as the "
+                  "mean of all wijken after standardising.",
+        },
+        "profile_other_area": {
+            "nl": "De cijfers van {years} onder deze code gaan over een ander gebied "
+                  "(gewijzigde grenzen) en staan niet in de trend.",
+            "en": "The figures of {years} under this code are about another area (changed "
+                  "boundaries) and are not in the trend.",
+        },
         "profile_count_no_compare": {
             "nl": "absoluut aantal: niet te vergelijken met een groter gebied",
             "en": "absolute count: not comparable with a larger area",
@@ -295,7 +315,6 @@ TEXT.update(
     "scatter_table": {"nl": "Tabel bij het spreidingsdiagram", "en": "Table of the scatter plot"},
     "unit": {"nl": "Eenheid", "en": "Unit"},
     "on_this_page": {"nl": "Op deze pagina", "en": "On this page"},
-    "source_line": {"nl": "Bron: CBS, {tables}", "en": "Source: CBS (Bron: CBS), {tables}"},
     "chart_of": {"nl": "Staafdiagram", "en": "Bar chart"},
     "scatter_label": {
         "nl": "Spreidingsdiagram van {x} tegen {y}",
@@ -305,6 +324,14 @@ TEXT.update(
     "level_wijk": {"nl": "wijk", "en": "district"},
     "level_buurt": {"nl": "buurt", "en": "neighbourhood"},
     "level_land": {"nl": "land", "en": "country"},
+    # Texts inside the multi-select dropdown (Dash's own defaults are English).
+    "dropdown_select_all": {"nl": "Alles kiezen", "en": "Select all"},
+    "dropdown_deselect_all": {"nl": "Niets kiezen", "en": "Deselect all"},
+    "dropdown_selected_count": {"nl": "{num_selected} gekozen", "en": "{num_selected} selected"},
+    "dropdown_search": {"nl": "Zoeken", "en": "Search"},
+    "dropdown_clear_search": {"nl": "Zoekterm wissen", "en": "Clear search"},
+    "dropdown_clear_selection": {"nl": "Keuze wissen", "en": "Clear selection"},
+    "dropdown_no_options_found": {"nl": "Niets gevonden", "en": "Nothing found"},
     "download_hint": {
         "nl": "Download deze tabel",
         "en": "Download this table",

@@ -11,7 +11,7 @@ import dash
 
 def warm(app: dash.Dash) -> None:
     from dashboard.data import open_store
-    from dashboard.state import resolve_map_view
+    from dashboard.views import map as mapview
 
     # The page module as Dash pages imported it (importing it again by another name
     # would register the page twice).
@@ -20,6 +20,6 @@ def warm(app: dash.Dash) -> None:
     with app.server.test_request_context("/"):
         db = open_store(str(app.server.config["ZOW_STORE"]))
         db.available()
-        view, _ = resolve_map_view({}, db)
+        view, _ = mapview.MapView.from_query({}, db)
         explore.layout()
-        db.geojson_gzip(explore.geometry_year(db, view), view.niveau)
+        db.geojson_gzip(mapview.geometry_year(db, view), view.niveau)

@@ -1,4 +1,9 @@
-"""Shared fixtures: the CBS mirror, a local server over it, and a store built from it."""
+"""Shared fixtures: the CBS mirror and a local server over it, the store the real ETL builds
+from it (once per session), and one app, one Store and one test client over that store.
+
+Fixtures named here are the only definitions of ``db``, ``app`` and ``client``: a module
+that needs something else names it differently.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +52,27 @@ def built_store(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         Settings(), mirror=mirror_dir, store=folder / "zow.duckdb", cache_dir=folder / "cache"
     )
     return run_etl(settings).store
+
+
+@pytest.fixture(scope="session")
+def db(built_store: Path) -> Any:
+    """The query layer over the built store."""
+    from dashboard.data import open_store
+
+    return open_store(str(built_store))
+
+
+@pytest.fixture(scope="session")
+def app(built_store: Path) -> Any:
+    """The one app of the session, over the built store (the browser tests serve it too)."""
+    from dashboard.app import create_app
+
+    return create_app(built_store)
+
+
+@pytest.fixture(scope="session")
+def client(app: Any) -> Any:
+    return app.server.test_client()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.areas import REFERENCE_YEAR, Aggregate, aggregate, is_area_id, load_areas
+from dashboard.data import Store
 
 EXPECTED = {
     "Leeuwarden Oost", "Groningen Noord", "Arnhem Oost", "Heerlen Noord", "Breda Noord",
@@ -171,10 +172,7 @@ def test_unknown_aggregation_raises() -> None:
 
 
 # -------------------------------------------------------------- against the store
-def test_every_area_code_exists_in_the_built_store(built_store: Path) -> None:
-    from dashboard.data import Store
-
-    db = Store(built_store)
+def test_every_area_code_exists_in_the_built_store(db: Store) -> None:
     for area in load_areas().values():
         gemeente = db.region(area.gemeente, REFERENCE_YEAR)
         assert gemeente is not None and gemeente["level"] == "gemeente", area.id
@@ -188,10 +186,7 @@ def test_every_area_code_exists_in_the_built_store(built_store: Path) -> None:
                                                                       "wijk")["code"])
 
 
-def test_named_compositions_match_the_region_table(built_store: Path) -> None:
-    from dashboard.data import Store
-
-    db = Store(built_store)
+def test_named_compositions_match_the_region_table(db: Store) -> None:
     names = db.regions(REFERENCE_YEAR, "wijk").set_index("code")["name"]
     areas = load_areas()
     arnhem = {names[c] for c in areas["NPLV-ARNHEM-OOST"].members_in(REFERENCE_YEAR)}
@@ -203,19 +198,14 @@ def test_named_compositions_match_the_region_table(built_store: Path) -> None:
     assert [re.sub(r"^Wijk \d+ ", "", n) for n in overvecht] == ["Overvecht"]
 
 
-def test_aggregate_over_store_values(built_store: Path) -> None:
+def test_aggregate_over_store_values(db: Store) -> None:
     """The group's inhabitants are the sum of its wijken, as the store has them."""
-    from dashboard.data import Store
-
-    db = Store(built_store)
     area = load_areas()["NPLV-ARNHEM-OOST"]
     members = pd.DataFrame({"code": list(area.members_in(2024))})
     frame = db.values("inwoners", 2024, "wijk")
     vals = members.merge(frame[["code", "value"]], on="code", how="left")
     result = aggregate(vals, None, "sum")
-    expected = db.query(
-        "SELECT sum(value) AS s FROM observation WHERE indicator_id = 'inwoners' AND year = 2024 "
-        "AND region_code IN (SELECT unnest(?))", [list(area.members_in(2024))],
-    )["s"].iloc[0]
+    stored = db.values_of(list(area.members_in(2024)), 2024, 2024)
+    expected = stored.loc[stored["indicator_id"] == "inwoners", "value"].sum()
     assert result.complete
     assert result.value == pytest.approx(float(expected))

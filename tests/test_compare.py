@@ -1,5 +1,6 @@
-"""The compare logic: selection validation, ranking and percentile, side-by-side tables,
-scatter data, figures and the URL state — pure functions first, then on the real store."""
+"""The compare page's view model: selection validation, ranking and percentile,
+side-by-side tables, scatter data and the URL state — pure functions first, then on the
+store built from the mirror; and the page's layout."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import compare as cmp
-from dashboard.compare import ALL, MAX_REGIONS, NL_CODE, CompareView, TableKey
-from dashboard.data import Indicator, Store
-
-
-def indicator(id_: str = "x", direction: str = "neutral", aggregation: str = "none",
-              subtheme: str = "wonen") -> Indicator:
-    return Indicator(id_, subtheme, f"Label {id_}", f"Label {id_} en", "aantal", "number",
-                     direction, "def", "def en", aggregation, None, False)
+from core.regions import ALL_GEMEENTEN as ALL
+from core.regions import LAND_CODE as NL_CODE
+from dashboard.data import Store
+from dashboard.views import compare as cmp
+from dashboard.views.common import records
+from dashboard.views.compare import MAX_REGIONS, CompareView, TableKey
+from tests.builders import indicator
 
 
 # ------------------------------------------------------------------- pure: selection
@@ -104,7 +103,7 @@ def test_ranking_of_nothing() -> None:
 def test_compare_table_rows_columns_and_missing() -> None:
     values = pd.DataFrame({
         "indicator_id": ["a", "a", "a", "b", "c"],
-        "region_code": ["GM0001", "GM0002", NL_CODE, "GM0002", "GM0009"],
+        "code": ["GM0001", "GM0002", NL_CODE, "GM0002", "GM0009"],
         "value": [1.0, 2.0, 3.0, 4.5, 9.0],
         "source_table": "T",
     })
@@ -122,7 +121,7 @@ def test_compare_table_rows_columns_and_missing() -> None:
 
 
 def test_compare_table_of_no_values() -> None:
-    empty = pd.DataFrame(columns=["indicator_id", "region_code", "value", "source_table"])
+    empty = pd.DataFrame(columns=["indicator_id", "code", "value", "source_table"])
     assert cmp.compare_table(empty, [indicator("a")], ["GM0001"], "nl").empty
 
 
@@ -143,7 +142,7 @@ def test_table_key_parse() -> None:
 
 
 def test_records_turn_nan_into_null() -> None:
-    rows = cmp.records(pd.DataFrame({"a": [1.5, float("nan")],
+    rows = records(pd.DataFrame({"a": [1.5, float("nan")],
                                      "b": pd.array([1, None], dtype="Int64")}))
     assert rows == [{"a": 1.5, "b": 1}, {"a": None, "b": None}]
 
@@ -151,54 +150,8 @@ def test_records_turn_nan_into_null() -> None:
 def test_view_query_leaves_defaults_out() -> None:
     view = CompareView("nl", ("GM0363", "WK0363AB"), 2024, "", "inwoners", ALL, "a", "b")
     assert view.query() == "?regios=GM0363,WK0363AB&jaar=2024&ranking=inwoners&x=a&y=b"
-    assert CompareView.from_store(view.to_store()) == view
+    assert view.url() == "/vergelijken" + view.query()
     assert "lang=en" in CompareView(lang="en").query()
-
-
-# -------------------------------------------------------------------- pure: figures
-def test_bar_figure_reference_line_and_colours() -> None:
-    ind = indicator("a")
-    fig = cmp.bar_figure(ind, ["A", "B"], [1.5, None], 2.0, "nl")
-    bar = fig.data[0]
-    assert list(bar.x) == ["A", "B"]
-    assert bar.text[1] == "geen gegevens"
-    assert bar.marker.color[0] == cmp.BAR_COLOUR
-    shapes = fig.layout.shapes
-    assert len(shapes) == 1 and shapes[0].y0 == 2.0
-    assert shapes[0].line.color == cmp.REFERENCE_COLOUR
-    assert "Nederland" in fig.layout.annotations[0].text
-    assert not cmp.bar_figure(ind, ["A"], [1.0], None, "en").layout.shapes
-    summary = cmp.bar_summary(ind, ["A", "B"], [1.5, None], 2.0, "nl")
-    assert "A: 1,5" in summary and "B: geen gegevens" in summary and "Nederland: 2" in summary
-
-
-def test_scatter_figure_highlights_chosen() -> None:
-    table = cmp.scatter_table(frame_of([1, 2, 3]), frame_of([4, 5, 6]))
-    fig = cmp.scatter_figure(table, indicator("a"), indicator("b"), ["WK000001"], "en",
-                             (2.0, None))
-    rest, chosen = fig.data
-    assert list(chosen.customdata) == ["WK000001"]
-    assert list(rest.customdata) == ["WK000000", "WK000002"]
-    assert chosen.marker.color == cmp.HIGHLIGHT_COLOUR
-    assert len(fig.layout.shapes) == 1  # only the x reference line
-
-
-def test_search_regions_ranks_exact_code_then_level() -> None:
-    index = pd.DataFrame({
-        "code": ["GM0001", "WK000101", "BU00010101", "GM0002"],
-        "level": ["gemeente", "wijk", "buurt", "gemeente"],
-        "name": ["Noord", "Noordkwartier", "Noord-Oost", "Zuid"],
-        "gemeente_code": ["GM0001", "GM0001", "GM0001", "GM0002"],
-        "gemeente_name": ["Noord", "Noord", "Noord", "Zuid"],
-    })
-    assert list(cmp.search_regions(index, "noord")["code"]) == ["GM0001", "WK000101",
-                                                                 "BU00010101"]
-    assert list(cmp.search_regions(index, "bu00010101")["code"]) == ["BU00010101"]
-    assert list(cmp.search_regions(index, "")["code"]) == ["GM0001", "GM0002"]
-    assert cmp.search_regions(index, "(.*").empty  # plain text, not a regex
-    options = cmp.region_options(index, "zuid", ["WK000101"], "nl")
-    assert [o["value"] for o in options] == ["WK000101", "GM0002"]
-    assert options[0]["label"] == "Noordkwartier (wijk, Noord) · WK000101"
 
 
 def test_short_labels_add_code_on_duplicates() -> None:
@@ -210,18 +163,13 @@ def test_short_labels_add_code_on_duplicates() -> None:
 
 
 # ------------------------------------------------------------------ on the real store
-@pytest.fixture(scope="module")
-def db(built_store: Path) -> Store:
-    return Store(built_store)
-
-
 def test_default_year_is_the_richest(db: Store) -> None:
-    assert cmp.default_year(db.available()) == 2024
+    assert cmp.default_year(db) == 2024
     assert 2024 in cmp.compare_years(db)
 
 
 def test_resolve_view_from_url(db: Store) -> None:
-    view, rejected, selection = cmp.resolve_compare_view(
+    view, rejected, selection = CompareView.from_query(
         {"regios": "GM0363,wk0363ab,GM0599", "jaar": "2024", "thema": "wonen",
          "ranking": "woz_waarde", "gemeente": "GM0363", "x": "woz_waarde",
          "y": "koopwoningen", "lang": "en"}, db)
@@ -229,12 +177,12 @@ def test_resolve_view_from_url(db: Store) -> None:
     assert view == CompareView("en", ("GM0363", "WK0363AB", "GM0599"), 2024, "wonen",
                                "woz_waarde", "GM0363", "woz_waarde", "koopwoningen")
     assert selection.enough
-    again, rejected, _ = cmp.resolve_compare_view(view.params(), db)
+    again, rejected, _ = CompareView.from_query(view.params(), db)
     assert again == view and rejected == []
 
 
 def test_resolve_view_rejects_bad_values_with_defaults(db: Store) -> None:
-    view, rejected, selection = cmp.resolve_compare_view(
+    view, rejected, selection = CompareView.from_query(
         {"regios": "GM0363,NOPE,GM9999", "jaar": "1800", "thema": "x' OR 1=1",
          "ranking": "nope", "gemeente": "GM9999", "x": "A" * 5000, "lang": "fr"}, db)
     assert set(rejected) == {"regios", "jaar", "thema", "ranking", "gemeente", "x", "lang"}
@@ -247,7 +195,7 @@ def test_resolve_view_rejects_bad_values_with_defaults(db: Store) -> None:
 
 
 def test_resolve_view_defaults_without_parameters(db: Store) -> None:
-    view, rejected, _ = cmp.resolve_compare_view({}, db)
+    view, rejected, _ = CompareView.from_query({}, db)
     assert rejected == [] and view.regios == () and view.gemeente == ALL
     assert view.x == "woz_waarde" and view.y == "koopwoningen"
 
@@ -268,16 +216,16 @@ def test_compare_tables_match_the_store(db: Store) -> None:
                     assert math.isnan(row[code])
                 else:
                     assert row[code] == stored
-    only = cmp.compare_tables(db, cmp.with_changes(view, thema="zorg"))
+    only = cmp.compare_tables(db, view.with_changes(thema="zorg"))
     assert list(only) == ["zorg"]
 
 
 def test_region_labels_and_sources(db: Store) -> None:
-    index = cmp.region_index(db, 2024)
+    index = db.regions(2024)
     labels = cmp.region_labels(index, ["GM0363", "WK0363AB", NL_CODE], "nl")
     assert labels == {"GM0363": "Amsterdam (gemeente)", "WK0363AB": "Jordaan (wijk, Amsterdam)",
                       NL_CODE: "Nederland"}
-    values = cmp.region_values(db, ["GM0363", NL_CODE], 2024)
+    values = cmp.compare_values(db, CompareView(regios=("GM0363",), jaar=2024))
     assert cmp.table_sources(values, ["inwoners"]) == ["85984NED"]
     assert cmp.table_sources(values, ["misdrijven_totaal"]) == ["47018NED"]
 
@@ -286,12 +234,9 @@ def test_ranking_of_amsterdam_wijken(db: Store) -> None:
     frame = cmp.wijk_values(db, "woz_waarde", 2024, "GM0363")
     assert len(frame) == 110 and set(frame["gemeente_code"]) == {"GM0363"}
     table = cmp.ranking_table(frame, db.indicators["woz_waarde"].direction)
-    stored = db.query(
-        "SELECT o.region_code, o.value FROM observation o JOIN region r "
-        "ON r.year = o.year AND r.code = o.region_code WHERE o.indicator_id = ? "
-        "AND o.year = ? AND r.level = 'wijk' AND r.gemeente_code = ? ORDER BY o.value DESC",
-        ["woz_waarde", 2024, "GM0363"])
-    assert table.iloc[0]["code"] == stored.iloc[0]["region_code"]
+    stored = db.api_observations("woz_waarde", 2024, "wijk", "GM0363").sort_values(
+        "value", ascending=False)
+    assert table.iloc[0]["code"] == stored.iloc[0]["code"]
     assert table.iloc[0]["value"] == stored.iloc[0]["value"]
     assert table.iloc[0]["position"] == 1 and table.iloc[0]["percentile"] == 100.0
     n = len(stored)
@@ -299,8 +244,10 @@ def test_ranking_of_amsterdam_wijken(db: Store) -> None:
 
 
 def test_ranking_of_all_wijken_in_nl(db: Store) -> None:
+    """Every wijk of the 2024 indeling (KWB 2024 lists 3,393), of every gemeente."""
     frame = cmp.wijk_values(db, "inwoners", 2024, ALL)
-    assert len(frame) == len(db.regions(2024, "wijk"))
+    assert len(frame) == 3393 and frame["code"].is_unique
+    assert frame["gemeente_code"].nunique() == 342
 
 
 def test_download_frames(db: Store) -> None:
@@ -318,7 +265,7 @@ def test_download_frames(db: Store) -> None:
     assert scatter is not None
     assert {"woz_waarde", "koopwoningen"} <= set(scatter.frame.columns)
     assert scatter.frame[["woz_waarde", "koopwoningen"]].notna().all().all()
-    few = cmp.with_changes(view, regios=("GM0363",))
+    few = view.with_changes(regios=("GM0363",))
     assert cmp.download_for(db, few, TableKey("thema", "wonen")) is None
 
 
@@ -343,7 +290,6 @@ def page_layout(built_store: Path) -> Callable[..., Any]:
     from dashboard.app import create_app
 
     app = create_app(built_store)
-    app.server.test_client().get("/healthz")  # the first request: Dash takes its callbacks
     module = sys.modules["pages.compare"]
 
     def render(**query: str) -> Any:

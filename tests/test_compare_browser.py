@@ -15,10 +15,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import compare as cmp
-from dashboard.compare import NL_CODE, CompareView
+from core.regions import LAND_CODE as NL_CODE
 from dashboard.data import Store
-from tests.browser import assert_clean, choose, shot, wait_for_url, wait_until_idle
+from dashboard.views import compare as cmp
+from dashboard.views.compare import CompareView
+from tests.browser import (
+    WAIT_MS,
+    assert_clean,
+    choose,
+    shot,
+    wait_for_url,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -57,11 +65,6 @@ FIGURE_JS = """
 """
 
 
-@pytest.fixture(scope="module")
-def db(built_store: Path) -> Store:
-    return Store(built_store)
-
-
 def js_number(value: float | None, lang: str = "nl") -> str:
     """What ``value.toLocaleString(locale, {maximumFractionDigits: 2})`` shows."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -77,7 +80,7 @@ def js_number(value: float | None, lang: str = "nl") -> str:
 
 def open_compare(page: Any, live_app: str, query: str) -> None:
     page.goto(f"{live_app}/vergelijken{query}")
-    page.wait_for_selector("#compare-body", timeout=30_000)
+    page.wait_for_selector("#compare-body", timeout=WAIT_MS)
     wait_until_idle(page)
 
 

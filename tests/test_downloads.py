@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -13,29 +12,19 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
-from dashboard import compare as cmp
-from dashboard.compare import NL_CODE, CompareView, TableKey
+from core.regions import LAND_CODE as NL_CODE
 from dashboard.data import Store
 from dashboard.downloads import (
     ATTRIBUTION,
     IndicatorNote,
     indicator_notes,
-    map_frame,
     to_csv,
     to_excel,
 )
-
-
-@pytest.fixture(scope="module")
-def db(built_store: Path) -> Store:
-    return Store(built_store)
-
-
-@pytest.fixture(scope="module")
-def client(built_store: Path) -> Iterator[FlaskClient]:
-    from dashboard.app import create_app
-
-    yield create_app(built_store).server.test_client()
+from dashboard.views import compare as cmp
+from dashboard.views import map as mapview
+from dashboard.views.compare import CompareView, TableKey
+from dashboard.views.map import MapView
 
 
 def read_csv(body: bytes) -> pd.DataFrame:
@@ -72,19 +61,22 @@ def test_csv_format_bom_separator_decimals_and_attribution() -> None:
     # Whole numbers without '.0', fractions in full precision, '.' as decimal point.
     assert lines[1] == 'a,"Één, twee",931298,,Bron: CBS (CC BY 4.0); 85984NED (2024)'
     assert lines[2].startswith('b,"Zeg ""hoi""",0.30000000000000004,1,')
-    assert lines[2].endswith('"Bron: CBS (CC BY 4.0); 47018NED (2023, 2024)"')  # has ','
+    # Police figures are the police's, published by CBS: the row says so.
+    assert lines[2].endswith('"Bron: Politie, via CBS (CC BY 4.0); 47018NED (2023, 2024)"')
     assert lines[3] == ""  # a final CRLF, nothing after the table
     back = read_csv(body)
     assert back["waarde"].tolist() == [931298.0, 0.1 + 0.2]
     assert back["naam"].tolist() == ["Één, twee", 'Zeg "hoi"']
-    assert back["bron"].str.startswith(ATTRIBUTION).all()
+    assert back["bron"].str.startswith("Bron: ").all()
 
 
 def test_csv_without_indicator_column_lists_all_tables_and_english_header() -> None:
     body = to_csv(pd.DataFrame({"code": ["GM0363"], "x": [1.5]}), NOTES, "en")
     back = read_csv(body)
     assert list(back.columns) == ["code", "x", "source"]
-    assert back.loc[0, "source"] == f"{ATTRIBUTION}; 85984NED (2024); 47018NED (2023, 2024)"
+    # Every publisher behind the file, in the licensor's (Dutch) wording in every language.
+    assert back.loc[0, "source"] == ("Bron: CBS; Politie, via CBS (CC BY 4.0); "
+                                     "85984NED (2024); 47018NED (2023, 2024)")
     bare = read_csv(to_csv(pd.DataFrame({"x": [1]})))
     assert bare.loc[0, "bron"] == ATTRIBUTION
 
@@ -103,9 +95,17 @@ def test_excel_has_data_and_definitions() -> None:
     assert notes[1] == ["a", "Aantal a", "Definitie van a.", "aantal", "neutraal",
                         "85984NED (2024)"]
     assert notes[2][4] == "lager is beter"
-    assert [c for row in notes for c in row if c == ATTRIBUTION] == [ATTRIBUTION]
+    credit = "Bron: CBS; Politie, via CBS (CC BY 4.0)"
+    assert [c for row in notes for c in row if c == credit] == [credit]
+    # Each table with its publisher and its own address (police: the dataderden catalogue).
+    tables = {row[0]: row[1:3] for row in notes if row and row[0] in ("85984NED", "47018NED")}
+    assert tables["85984NED"] == ["CBS", "https://opendata.cbs.nl/ODataFeed/odata/85984NED/"]
+    assert tables["47018NED"] == ["Politie, via CBS",
+                                  "https://dataderden.cbs.nl/ODataFeed/odata/47018NED/"]
     english = sheets(to_excel(frame, NOTES, "en"))
     assert list(english) == ["Data", "Definitions"]
+    only_cbs = sheets(to_excel(frame.iloc[:1], NOTES[:1]))["Toelichting"]
+    assert [c for row in only_cbs for c in row if c == ATTRIBUTION] == [ATTRIBUTION]
 
 
 # ------------------------------------------------------------ against the real store
@@ -163,7 +163,7 @@ def test_compare_excel_round_trip(db: Store, output_dir: Path) -> None:
     definitions = {row[0]: row for row in book["Toelichting"][1:] if row and row[0]}
     inwoners = definitions["inwoners"]
     assert inwoners[1] == "Aantal inwoners"
-    assert inwoners[2] == db.indicators["inwoners"].definition_nl
+    assert inwoners[2] == db.indicators["inwoners"].definition.nl
     assert inwoners[3] == "aantal" and inwoners[5] == "85984NED (2024)"
     assert set(found.indicator_ids) <= set(definitions)
     assert any(row and row[0] == "Bron: CBS (CC BY 4.0)" for row in book["Toelichting"])
@@ -217,10 +217,38 @@ def test_map_xlsx_route_gemeenten_in_english(client: FlaskClient, db: Store) -> 
     assert any(row and row[0] == ATTRIBUTION for row in notes)
 
 
-def test_map_frame_matches_the_map_table(db: Store) -> None:
-    frame = map_frame(db, "woz_waarde", 2024, "wijk", "GM0363", "nl")
-    best = frame.sort_values("positie").iloc[0]
-    assert best["waarde"] == frame["waarde"].max()  # neutral: highest first
+def test_map_download_has_the_rows_of_the_map_table(db: Store) -> None:
+    """The file and the grid beside the map are one table: the same regions in the same
+    order with the same positions, the file at full precision."""
+    view, _ = MapView.from_query({"indicator": "woz_waarde", "jaar": "2024", "niveau": "wijk",
+                                  "gemeente": "GM0363"}, db)
+    grid = mapview.table_frame(db, view)
+    file = mapview.download_frame(db, view)
+    assert len(grid) == len(file) == 110
+    assert list(grid["code"]) == list(file["code"])
+    assert grid["rank"].equals(file["positie"])
+    assert (grid["value"].fillna(-1) == file["waarde"].round(2).fillna(-1)).all()
+    assert file["waarde"].notna().sum() > 100
+    best = file.iloc[0]
+    assert best["positie"] == 1 and best["waarde"] == file["waarde"].max()  # neutral: highest
+
+
+def test_text_that_would_run_as_a_formula_is_written_as_text() -> None:
+    """Region names come from upstream data: '=HYPERLINK(...)' must stay a name, in CSV and
+    in Excel (where openpyxl would turn a leading '=' into a live formula)."""
+    frame = pd.DataFrame({"code": ["WK000001", "WK000002", "WK000003", "WK000004"],
+                          "naam": ['=HYPERLINK("http://x","y")', "+31 Zuid", "-Oost",
+                                   "@SUM(1)"],
+                          "waarde": [-1.5, 2.0, 3.0, 4.0]})
+    back = read_csv(to_csv(frame, NOTES))
+    assert list(back["naam"]) == ["'=HYPERLINK(\"http://x\",\"y\")", "'+31 Zuid", "'-Oost",
+                                  "'@SUM(1)"]
+    assert list(back["waarde"]) == [-1.5, 2.0, 3.0, 4.0]  # numbers stay numbers
+    book = openpyxl.load_workbook(io.BytesIO(to_excel(frame, NOTES)))
+    cells = [c.value for c in book.worksheets[0]["B"][1:]]
+    assert cells == ["'=HYPERLINK(\"http://x\",\"y\")", "'+31 Zuid", "'-Oost", "'@SUM(1)"]
+    assert all(c.data_type == "s" for c in book.worksheets[0]["B"][1:])
+    assert book.worksheets[0]["C2"].value == -1.5
 
 
 @pytest.mark.parametrize(

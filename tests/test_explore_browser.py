@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from dashboard import maps
-from dashboard.data import Store, open_store
+from core.ranking import ranks
+from dashboard import figures as maps
+from dashboard.data import Store
 from dashboard.i18n import format_number, t
 from tests.browser import (
+    WAIT_MS,
     afterplots,
     assert_clean,
     box_of,
@@ -44,11 +46,6 @@ ROTTERDAM = "GM0599"
 DEN_HAAG = "GM0518"
 
 
-@pytest.fixture(scope="module")
-def db(built_store: Path) -> Store:
-    return open_store(str(built_store))
-
-
 def expected_frame(db: Store, indicator: str, year: int, level: str,
                    gemeente: str | None = None) -> pd.DataFrame:
     frame = db.values(indicator, year, level)
@@ -67,7 +64,7 @@ def assert_figure_matches_store(state: dict[str, Any], db: Store, indicator: str
     assert state["locations"] == frame["code"].tolist()
     # Grey base only under the regions without a value.
     assert state["base_locations"] == frame.loc[frame["value"].isna(), "code"].tolist()
-    rank = maps.ranks(frame["value"], meta.direction)
+    rank = ranks(frame["value"], meta.direction)
     classes = maps.classify(frame["value"], meta.direction)
     idx = maps.class_index(frame["value"], classes)
     for i, value in enumerate(frame["value"]):
@@ -79,8 +76,8 @@ def assert_figure_matches_store(state: dict[str, Any], db: Store, indicator: str
             assert state["customdata"][i][1] == int(rank.iloc[i])
             assert state["z"][i] == int(idx.iloc[i])
     assert state["ticktext"] == maps.class_labels(classes, lang)[1]
-    assert state["colorbar_title"] == meta.unit(lang)
-    assert state["name"] == meta.label(lang)
+    assert state["colorbar_title"] == meta.unit.get(lang)
+    assert state["name"] == meta.label.get(lang)
 
 
 def contains(outer: tuple, inner: tuple, slack: float = 1e-3) -> bool:
@@ -99,7 +96,7 @@ def test_all_wijken_of_2024_are_drawn(page, live_app: str, db: Store, output_dir
     assert state["separators"] == ",."
     assert state["base_name"] == "geen gegevens"
     assert controls_state(page) == {
-        "thema": "Wonen", "indicator": db.indicators["inwoners"].label_nl, "jaar": "2024",
+        "thema": "Wonen", "indicator": db.indicators["inwoners"].label.nl, "jaar": "2024",
         "gemeente": "Heel Nederland", "niveau": "wijk",
     }
     # The whole country is in view, and painted in the palette.
@@ -128,7 +125,7 @@ def test_subtheme_indicator_and_year_change_map_and_legend(page, live_app: str, 
     choose(page, "indicator", "WOZ")
     wait_for_url(page, "indicator=woz_waarde")
     woz = wait_for_new_figure(page, before)
-    assert dropdown_text(page, "indicator") == db.indicators["woz_waarde"].label_nl
+    assert dropdown_text(page, "indicator") == db.indicators["woz_waarde"].label.nl
     assert woz["locations"] == before["locations"]  # same regions, new values
     assert woz["customdata"] != before["customdata"]
     assert woz["z"] != before["z"]
@@ -141,7 +138,7 @@ def test_subtheme_indicator_and_year_change_map_and_legend(page, live_app: str, 
     wait_for_url(page, "thema=veiligheid", f"indicator={first.id}")
     safety = wait_for_new_figure(page, woz)
     assert dropdown_text(page, "thema") == "Veiligheid"
-    assert dropdown_text(page, "indicator") == first.label_nl
+    assert dropdown_text(page, "indicator") == first.label.nl
     assert safety["customdata"] != woz["customdata"]
     assert safety["ticktext"] != woz["ticktext"]
     assert_figure_matches_store(safety, db, first.id, 2024, "wijk", gemeente=DEN_HAAG)
@@ -210,7 +207,7 @@ def test_gemeente_filter_then_click_a_wijk(page, live_app: str, db: Store, outpu
             return rows.length > 0 && Array.from(rows).every(
                 r => r.getAttribute('row-id').startsWith('WK0363'));
         }""",
-        polling=100, timeout=15_000,
+        polling=100, timeout=WAIT_MS,
     )
     assert palette_share(page, maps.PALETTE) > 0.05
     # The table's own texts (paging, filters) are Dutch as well.
@@ -347,7 +344,7 @@ def test_english(page, live_app: str, db: Store, output_dir: Path):
     assert labels == {"thema": "Theme", "indicator": "Indicator", "jaar": "Year",
                       "niveau": "Level", "gemeente": "Municipality"}
     assert dropdown_text(page, "thema") == "Housing"
-    assert dropdown_text(page, "indicator") == db.indicators["inwoners"].label_en
+    assert dropdown_text(page, "indicator") == db.indicators["inwoners"].label.en
     assert "Districts (wijken)" in page.locator("#niveau").inner_text()
     assert page.locator("#language-switch").inner_text().strip() == "Nederlands"
     assert "Definition" in page.locator("#panel").inner_text()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from tests.browser import wait_for_map
+from tests.browser import WAIT_MS, wait_for_map
 
 ASSETS = Path(__file__).resolve().parents[1] / "dashboard" / "assets"
 BUNDLE = ASSETS / "plotly-partial.min.js"
@@ -54,7 +54,7 @@ def test_page_draws_every_trace_as_its_own_type_without_full_plotly(
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(live_app + path)
-    page.wait_for_selector(ready, timeout=30_000)
+    page.wait_for_selector(ready, timeout=WAIT_MS)
     if name == "map":
         wait_for_map(page)
 

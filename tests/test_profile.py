@@ -1,4 +1,5 @@
-"""Pure logic of the area profile: benchmark colours, trend segments, similar wijken."""
+"""The area profile's view model without a store: benchmark colours, trend segments and
+area versions, similar wijken, the view's URL."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.profile import (
-    SIMILARITY_EXPLANATION,
+from dashboard.views.profile import (
+    ProfileView,
+    area_versions,
     benchmark_colour,
-    code_gaps,
     comparison,
     similar_regions,
     trend_segments,
@@ -71,44 +72,48 @@ def test_trend_breaks_at_series_change() -> None:
     assert segments == [[(2021, 5.0), (2022, 6.0)], [(2023, 9.0), (2024, 9.5)]]
 
 
-def test_trend_breaks_where_the_code_did_not_exist() -> None:
-    data = frame([(2020, 1.0, 0), (2021, 2.0, 0), (2023, 4.0, 0), (2024, 5.0, 0)])
-    assert trend_segments(data, code_changes={2022}) == [
-        [(2020, 1.0), (2021, 2.0)], [(2023, 4.0), (2024, 5.0)]
-    ]
+def test_trend_breaks_where_the_area_changes() -> None:
+    """The same code, but 2023 and 2024 are about another area: two lines, never one."""
+    data = frame([(2020, 1.0, 0), (2021, 2.0, 0), (2023, 4.0, 0), (2024, 5.0, 0)]).assign(
+        version=[0, 0, 1, 1])
+    assert trend_segments(data) == [[(2020, 1.0), (2021, 2.0)], [(2023, 4.0), (2024, 5.0)]]
 
 
 def test_a_year_without_a_value_alone_does_not_break() -> None:
-    """2023 has no observation but the code existed: the line joins 2022 and 2024."""
+    """2023 has no observation but the area is the same: the line joins 2022 and 2024."""
     data = frame([(2022, 1.0, 0), (2023, None, 0), (2024, 3.0, 0)])
     assert trend_segments(data) == [[(2022, 1.0), (2024, 3.0)]]
     assert trend_segments(frame([(2022, 1.0, 0), (2024, 3.0, 0)])) == [[(2022, 1.0),
                                                                          (2024, 3.0)]]
 
 
-def test_gap_far_away_does_not_break_and_gap_year_observation_stands_alone() -> None:
-    data = frame([(2020, 1.0, 0), (2021, 2.0, 0)])
-    assert trend_segments(data, code_changes={2019, 2025}) == [[(2020, 1.0), (2021, 2.0)]]
-    odd = frame([(2020, 1.0, 0), (2021, 2.0, 0), (2022, 3.0, 0)])
-    assert trend_segments(odd, code_changes={2021}) == [[(2020, 1.0)], [(2021, 2.0)],
-                                                        [(2022, 3.0)]]
-
-
-def test_series_change_and_gap_together_and_empty() -> None:
-    data = frame([(2019, 1.0, 0), (2020, 1.5, 0), (2022, 2.0, 0), (2023, 3.0, 1)])
-    assert trend_segments(data, code_changes=[2021]) == [
-        [(2019, 1.0), (2020, 1.5)], [(2022, 2.0)], [(2023, 3.0)]
-    ]
+def test_series_change_and_area_change_together_and_empty() -> None:
+    data = frame([(2019, 1.0, 0), (2020, 1.5, 0), (2022, 2.0, 0), (2023, 3.0, 1)]).assign(
+        version=[0, 0, 1, 1])
+    assert trend_segments(data) == [[(2019, 1.0), (2020, 1.5)], [(2022, 2.0)], [(2023, 3.0)]]
     assert trend_segments(frame([])) == []
 
 
-def test_code_gaps() -> None:
-    # present 2020, 2021, 2023; the store has tables for 2019..2025: 2022 is a gap.
-    assert code_gaps([2020, 2021, 2023], range(2019, 2026)) == {2022}
-    # a year the store has no table for is not a gap; before/after the code's life neither
-    assert code_gaps([2020, 2024], [2020, 2024]) == set()
-    assert code_gaps([2022, 2024], [2020, 2021, 2022, 2024, 2025]) == set()
-    assert code_gaps([], [2020]) == set()
+def test_area_versions_number_the_areas_a_code_covered() -> None:
+    """2022 and 2023 cover the same area, 2024 another, 2025 the same as 2024."""
+    same = {(2022, 2023): True, (2023, 2024): False, (2024, 2025): True}
+    versions = area_versions([2025, 2022, 2024, 2023], lambda a, b: same[(a, b)])
+    assert versions == {2022: 0, 2023: 0, 2024: 1, 2025: 1}
+    assert area_versions([2024], lambda a, b: False) == {2024: 0}
+    # Back to an earlier boundary is still a new version: nothing is connected across it.
+    flip = area_versions([2020, 2021, 2022], lambda a, b: False)
+    assert len(set(flip.values())) == 3
+
+
+def test_profile_view_round_trips_its_url() -> None:
+    view, rejected = ProfileView.from_query(" wk036301 ", {"lang": "en", "thema": "zorg"})
+    assert rejected == [] and view == ProfileView("WK036301", "en", "zorg")
+    assert view.url() == "/gebied/WK036301?lang=en&thema=zorg"
+    again, _ = ProfileView.from_query("WK036301", dict(pair.split("=") for pair in
+                                                       view.query()[1:].split("&")))
+    assert again == view
+    plain, rejected = ProfileView.from_query("GM0363", {"lang": "fr", "thema": "nope"})
+    assert plain.url() == "/gebied/GM0363" and rejected == ["lang", "thema"]
 
 
 # ------------------------------------------------------------------------ similarity
@@ -167,10 +172,3 @@ def test_similar_regions_edge_cases() -> None:
     lacking = pd.DataFrame({"a": [np.nan, 1.0, 2.0]}, index=["T", "A", "B"])
     assert similar_regions(lacking, "T").empty
 
-
-def test_similarity_explanation_is_one_sentence_in_both_languages() -> None:
-    assert set(SIMILARITY_EXPLANATION) == {"nl", "en"}
-    for text in SIMILARITY_EXPLANATION.values():
-        assert text.endswith(".") and text.count(". ") == 0
-    assert "gestandaardiseerde" in SIMILARITY_EXPLANATION["nl"]
-    assert "standardised" in SIMILARITY_EXPLANATION["en"]

@@ -11,24 +11,20 @@ import pandas as pd
 import pytest
 
 from core.areas import aggregate, load_areas
-from dashboard.data import SUBTHEMES, Store
+from core.catalogue import SUBTHEMES
+from dashboard.data import Store
 from dashboard.i18n import format_number
-from dashboard.profile import benchmark_colour
-from tests.browser import assert_clean, shot
+from dashboard.views.profile import benchmark_colour
+from tests.browser import WAIT_MS, assert_clean, shot
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def db(built_store: Path) -> Store:
-    return Store(built_store)
-
-
 def open_profile(page: Any, live_app: str, path: str) -> None:
     page.goto(live_app + path)
-    page.wait_for_selector("#profile-title, #profile-unknown", timeout=30_000)
+    page.wait_for_selector("#profile-title, #profile-unknown", timeout=WAIT_MS)
     page.wait_for_function(
-        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20_000
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=WAIT_MS
     )
 
 
@@ -119,7 +115,7 @@ def test_wijk_profile_values_markers_and_trends(page: Any, live_app: str, db: St
     assert spark.get_attribute("data-segments") == "1"
     label = spark.get_attribute("aria-label")
     assert all(str(y) in label for y in years)
-    spark.locator(".js-plotly-plot").wait_for(timeout=20_000)
+    spark.locator(".js-plotly-plot").wait_for(timeout=WAIT_MS)
     shot(page, output_dir, "profile-wijk-WK020207")
     page.screenshot(path=str(output_dir / "profile-wijk-WK020207-full.png"), full_page=True)
     assert_clean(page)
@@ -142,14 +138,14 @@ def test_similar_wijken_links_and_theme_in_url(page: Any, live_app: str, db: Sto
     page.locator("button#similar-thema").click()
     page.get_by_role("option", name="Werk & inkomen").click()
     page.wait_for_function("() => window.location.search.includes('thema=werk_inkomen')",
-                           timeout=20_000)
+                           timeout=WAIT_MS)
     page.wait_for_function(
         """(old) => {
             const items = document.querySelectorAll('#similar-list li');
             const now = Array.from(items).map(li => li.dataset.code).join(',');
             return items.length > 0 && now !== old;
         }""",
-        arg=",".join(before), timeout=20_000,
+        arg=",".join(before), timeout=WAIT_MS,
     )
     assert "Inkomen" in page.locator("#similar-body").inner_text() or \
         "inkomen" in page.locator("#similar-body").inner_text()
@@ -162,10 +158,10 @@ def test_similar_wijken_links_and_theme_in_url(page: Any, live_app: str, db: Sto
     name = first.locator("a").inner_text()
     first.locator("a").click()
     page.wait_for_function(f"() => window.location.pathname === '/gebied/{target}'",
-                           timeout=20_000)
+                           timeout=WAIT_MS)
     page.wait_for_function(
         "(name) => { const h = document.querySelector('#profile-title');"
-        " return h && h.innerText.startsWith(name); }", arg=name, timeout=20_000,
+        " return h && h.innerText.startsWith(name); }", arg=name, timeout=WAIT_MS,
     )
     assert "thema=werk_inkomen" in page.url
     assert page.locator("#similar-list li").count() >= 1
@@ -209,11 +205,11 @@ def test_group_profile_aggregates_and_says_approximate(page: Any, live_app: str,
     # members link to their own profiles
     members.first.click()
     page.wait_for_function("() => window.location.pathname.startsWith('/gebied/WK0995')",
-                           timeout=20_000)
-    page.wait_for_selector("#profile-part-of", timeout=20_000)
+                           timeout=WAIT_MS)
+    page.wait_for_selector("#profile-part-of", timeout=WAIT_MS)
     assert "Lelystad Oost" in page.locator("#profile-part-of").inner_text()
     page.go_back()
-    page.wait_for_selector("#composition-note", timeout=20_000)
+    page.wait_for_selector("#composition-note", timeout=WAIT_MS)
     page.screenshot(path=str(output_dir / "profile-group-lelystad-oost.png"), full_page=True)
     assert_clean(page)
 
@@ -276,7 +272,7 @@ def test_keyboard_reaches_theme_control_and_print_button(page: Any, live_app: st
 
 def test_print_gives_a_short_clean_report(page: Any, live_app: str, output_dir: Path) -> None:
     open_profile(page, live_app, "/gebied/WK020207")
-    page.locator(".sparkline .js-plotly-plot").first.wait_for(timeout=20_000)
+    page.locator(".sparkline .js-plotly-plot").first.wait_for(timeout=WAIT_MS)
     page.emulate_media(media="print")
     assert not page.locator("nav.navbar").is_visible()
     assert not page.locator("#profile-print").is_visible()

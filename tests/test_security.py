@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -18,27 +18,8 @@ from tests.browser import serving
 @pytest.fixture(scope="module")
 def base_url(built_store: Path) -> Iterator[str]:
     app = create_app(built_store)
-    # Claim the pages' callbacks for this app now: Dash hands the globally registered
-    # callbacks to whichever app serves its first request first.
-    app.server.test_client().get("/healthz")
     with serving(app, name="zow-security-app") as base:
         yield base
-
-
-@contextlib.contextmanager
-def own_global_callbacks() -> Iterator[None]:
-    """Create and first-serve an extra app inside this block: Dash hands globally registered
-    callbacks to the first app that serves a request, so an app made here must not take
-    callbacks still pending for another app of the session."""
-    from dash import _callback
-
-    pending = dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST)
-    try:
-        yield
-    finally:
-        _callback.GLOBAL_CALLBACK_MAP.clear()
-        _callback.GLOBAL_CALLBACK_MAP.update(pending[0])
-        _callback.GLOBAL_CALLBACK_LIST[:] = pending[1]
 
 
 def get(base_url: str, path: str, **kwargs: object) -> requests.Response:
@@ -153,22 +134,20 @@ def test_malformed_callback_gets_json_400(base_url: str) -> None:
         assert "Traceback" not in response.text
 
 
-def test_internal_errors_say_little(built_store: Path) -> None:
+def test_internal_errors_say_little(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """An exception inside a route answers a short message; the traceback only goes to the
     log (pytest's capture here), never to the client."""
-    with own_global_callbacks():
-        app = create_app(built_store)
+    from dashboard.data import Store
 
-        @app.server.get("/boom")
-        def boom() -> str:
-            raise RuntimeError("secret internals /etc/passwd")
+    def boom(self: Store) -> dict[str, str]:
+        raise RuntimeError("secret internals /etc/passwd")
 
-        client = app.server.test_client()
-        response = client.get("/boom")
+    monkeypatch.setattr(Store, "meta", boom)
+    response = client.get("/healthz")
     assert response.status_code == 500
     assert b"secret" not in response.data and b"Traceback" not in response.data
     assert len(response.data) < 200
-    response = client.get("/boom", headers={"Accept": "application/json"})
+    response = client.get("/healthz", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert response.get_json() == {"error": "internal error"}
     assert response.headers["Content-Security-Policy"]
@@ -214,8 +193,7 @@ def test_validation_accepts_pattern_matching_callbacks() -> None:
 
     install_security_headers(app)
     client = app.server.test_client()
-    with own_global_callbacks():
-        client.get("/")  # the app's first request
+    client.get("/")  # the app's first request
     btn = [{"id": {"index": i, "type": "btn"}, "property": "n_clicks", "value": i}
            for i in range(3)]
     all_body = {

@@ -1,20 +1,26 @@
-"""The choropleth: quantile classes, colours, the figure and its value-only Patch.
+"""Every Plotly figure of the app: the choropleth map (quantile classes, colours, the
+figure and its value-only Patch), the compare page's bars and scatter, the profile's
+sparklines.
 
-Pure functions of data frames; callbacks only call these. Geometry is referenced by URL
-(``/geo/{year}/{level}.json``, cached by the browser), so a figure carries values only and
-switching indicator or year on the same boundaries sends a small ``Patch``.
+Pure functions of data frames and catalogue indicators; pages only call these. The map's
+geometry is referenced by URL (``/geo/{year}/{level}.json``, cached by the browser), so a
+figure carries values only and switching indicator or year on the same boundaries sends a
+small ``Patch``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from dash import Patch
 
-from dashboard.data import Indicator
+from core.catalogue import Indicator
+from core.ranking import ranks
 from dashboard.i18n import format_number, t
 
 # Colour-blind-safe sequential palette (viridis, 5 classes), light = low.
@@ -99,16 +105,11 @@ def class_labels(classes: Classes, lang: str) -> tuple[list[float], list[str]]:
     return mids, labels
 
 
-def ranks(values: pd.Series, direction: str) -> pd.Series:
-    """Position within the selection: 1 = most favourable (highest when neutral)."""
-    ascending = direction == "lower_better"
-    return values.rank(method="min", ascending=ascending)
-
 
 def hover_template(indicator: Indicator, lang: str, n_ranked: int) -> str:
     return (
         "<b>%{text}</b><br>"
-        f"{indicator.label(lang)}: %{{customdata[0]:,.4~r}} {indicator.unit(lang)}<br>"
+        f"{indicator.label.get(lang)}: %{{customdata[0]:,.4~r}} {indicator.unit.get(lang)}<br>"
         f"{t('rank', lang)}: %{{customdata[1]}} {t('of', lang)} {n_ranked}"
         "<extra></extra>"
     )
@@ -133,7 +134,7 @@ def _trace_values(frame: pd.DataFrame, indicator: Indicator) -> tuple[list, list
 def _colorbar(indicator: Indicator, classes: Classes, lang: str) -> dict:
     tickvals, ticktext = class_labels(classes, lang)
     return {
-        "title": {"text": indicator.unit(lang), "side": "top"},
+        "title": {"text": indicator.unit.get(lang), "side": "top"},
         "tickvals": tickvals,
         "ticktext": ticktext,
         "len": 0.6,
@@ -155,7 +156,7 @@ def map_figure(
 ) -> dict[str, Any]:
     """The full figure for one (year, level, selection): a grey base of every region
     ('geen gegevens') under the classed values."""
-    labels = region_labels(frame)
+    labels = hover_labels(frame)
     codes = frame["code"].tolist()
     z, custom, classes = _trace_values(frame, indicator)
     n_ranked = int(frame["value"].notna().sum())
@@ -189,7 +190,7 @@ def map_figure(
         "marker": {"line": {"color": "#ffffff", "width": 0.4}, "opacity": 0.95},
         "text": labels,
         "hovertemplate": hover_template(indicator, lang, n_ranked),
-        "name": indicator.label(lang),
+        "name": indicator.label.get(lang),
         "showlegend": False,
         "selected": {"marker": {"opacity": 1}},
         "unselected": {"marker": {"opacity": 0.95 if selected not in codes else 0.55}},
@@ -214,7 +215,7 @@ def map_figure(
     return {"data": [base, values], "layout": layout}
 
 
-def region_labels(frame: pd.DataFrame) -> list[str]:
+def hover_labels(frame: pd.DataFrame) -> list[str]:
     """'Wijk (Gemeente)' for hover texts."""
     return [
         f"{n} ({g})" if isinstance(g, str) and g != n else str(n)
@@ -231,7 +232,7 @@ def _missing(frame: pd.DataFrame, labels: list[str]) -> tuple[list[str], list[st
 def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str) -> Patch:
     """What changes when only the indicator or language changes on the same regions."""
     z, custom, classes = _trace_values(frame, indicator)
-    missing_codes, missing_labels = _missing(frame, region_labels(frame))
+    missing_codes, missing_labels = _missing(frame, hover_labels(frame))
     patch = Patch()
     patch["data"][0]["locations"] = missing_codes
     patch["data"][0]["z"] = [0] * len(missing_codes)
@@ -241,8 +242,139 @@ def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str) -> Patch:
     patch["data"][1]["colorscale"] = colourscale(classes)
     patch["data"][1]["zmax"] = max(len(classes.colours) - 1, 1)
     patch["data"][1]["colorbar"] = _colorbar(indicator, classes, lang)
-    patch["data"][1]["name"] = indicator.label(lang)
+    patch["data"][1]["name"] = indicator.label.get(lang)
     patch["data"][1]["hovertemplate"] = hover_template(
         indicator, lang, int(frame["value"].notna().sum())
     )
     return patch
+
+
+# ------------------------------------------------------------------- compare page
+# Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
+BAR_COLOUR = "#0072B2"  # blue
+REFERENCE_COLOUR = "#D55E00"  # vermillion: the NL reference line
+HIGHLIGHT_COLOUR = "#D55E00"
+OTHER_COLOUR = "#56B4E9"  # sky blue
+
+
+def _axis_title(indicator: Indicator, lang: str) -> str:
+    return f"{indicator.label.get(lang)} ({indicator.unit.get(lang)})"
+
+
+def bar_figure(indicator: Indicator, labels: Sequence[str], values: Sequence[float | None],
+               nl_value: float | None, lang: str) -> go.Figure:
+    """One bar per chosen area; NL (when given) as a dashed reference line; 'geen gegevens'
+    where an area has no value."""
+    ys = [None if v is None or pd.isna(v) else float(v) for v in values]
+    texts = [format_number(v, lang) for v in ys]
+    unit = indicator.unit.get(lang)
+    figure = go.Figure(
+        go.Bar(
+            x=list(labels), y=[0 if v is None else v for v in ys],
+            text=texts, textposition="outside", cliponaxis=False,
+            marker={"color": [BAR_COLOUR if v is not None else "rgba(0,0,0,0)" for v in ys]},
+            hovertemplate="<b>%{x}</b><br>%{text} " + unit + "<extra></extra>",
+            name=indicator.label.get(lang),
+        )
+    )
+    if nl_value is not None and pd.notna(nl_value):
+        figure.add_hline(
+            y=float(nl_value), line_dash="dash", line_color=REFERENCE_COLOUR, line_width=2,
+            annotation_text=f"{t('nl', lang)}: {format_number(float(nl_value), lang)}",
+            annotation_position="top left", annotation_font_color=REFERENCE_COLOUR,
+        )
+    top = max([v for v in ys if v is not None] + [float(nl_value or 0), 0.0])
+    figure.update_layout(
+        title={"text": indicator.label.get(lang), "font": {"size": 14}, "x": 0.01},
+        yaxis={"title": {"text": unit}, "range": [0, top * 1.18 or 1], "rangemode": "tozero"},
+        xaxis={"tickangle": 0, "automargin": True},
+        margin={"l": 50, "r": 10, "t": 40, "b": 10},
+        height=300,
+        showlegend=False,
+        separators=",." if lang == "nl" else ".,",
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+    )
+    figure.update_yaxes(gridcolor="#e5e5e5")
+    return figure
+
+
+def bar_summary(indicator: Indicator, labels: Sequence[str], values: Sequence[float | None],
+                nl_value: float | None, lang: str) -> str:
+    """The bar chart in words, for screen readers."""
+    parts = [f"{lab}: {format_number(v, lang)}" for lab, v in zip(labels, values, strict=True)]
+    if nl_value is not None and pd.notna(nl_value):
+        parts.append(f"{t('nl', lang)}: {format_number(nl_value, lang)}")
+    return f"{t('chart_of', lang)} {_axis_title(indicator, lang)}. " + "; ".join(parts)
+
+
+def scatter_figure(table: pd.DataFrame, ix: Indicator, iy: Indicator,
+                   highlight: Collection[str], lang: str,
+                   nl: tuple[float | None, float | None] = (None, None)) -> go.Figure:
+    """All wijken of the selection as points, the chosen areas highlighted and labelled,
+    the NL values as dashed reference lines."""
+    table = table.assign(_label=hover_labels(table))
+    chosen = table["code"].isin(list(highlight))
+    hover = (
+        "<b>%{text}</b><br>"
+        f"{ix.label.get(lang)}: %{{x:,.4~r}} {ix.unit.get(lang)}<br>"
+        f"{iy.label.get(lang)}: %{{y:,.4~r}} {iy.unit.get(lang)}<extra></extra>"
+    )
+    rest = table[~chosen]
+    picked = table[chosen]
+    figure = go.Figure([
+        go.Scatter(
+            x=rest["x"], y=rest["y"], text=rest["_label"], customdata=rest["code"],
+            mode="markers", name=t("other_wijken", lang),
+            marker={"color": OTHER_COLOUR, "size": 7, "opacity": 0.6,
+                    "line": {"width": 0.5, "color": "#1f4e79"}},
+            hovertemplate=hover,
+        ),
+        go.Scatter(
+            x=picked["x"], y=picked["y"], text=picked["_label"], customdata=picked["code"],
+            mode="markers+text", name=t("chosen", lang), textposition="top center",
+            marker={"color": HIGHLIGHT_COLOUR, "size": 13, "symbol": "diamond",
+                    "line": {"width": 1.5, "color": "#000000"}},
+            hovertemplate=hover,
+        ),
+    ])
+    nx, ny = nl
+    if nx is not None and pd.notna(nx):
+        figure.add_vline(x=float(nx), line_dash="dash", line_color="#555555",
+                         annotation_text=t("nl", lang), annotation_position="top")
+    if ny is not None and pd.notna(ny):
+        figure.add_hline(y=float(ny), line_dash="dash", line_color="#555555",
+                         annotation_text=t("nl", lang), annotation_position="top right")
+    figure.update_layout(
+        xaxis={"title": {"text": _axis_title(ix, lang)}, "gridcolor": "#e5e5e5"},
+        yaxis={"title": {"text": _axis_title(iy, lang)}, "gridcolor": "#e5e5e5"},
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        height=520,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        separators=",." if lang == "nl" else ".,",
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+    )
+    return figure
+
+
+# ------------------------------------------------------------------ area profile
+SPARK_COLOUR = "#3b3b3b"
+
+
+def sparkline_figure(segments: Sequence[Sequence[tuple[int, float]]],
+                     years: tuple[int, int]) -> go.Figure:
+    """A small static line per trend segment, on a shared year axis (breaks stay gaps)."""
+    figure = go.Figure()
+    for segment in segments:
+        figure.add_scatter(
+            x=[y for y, _ in segment], y=[v for _, v in segment], mode="lines+markers",
+            line={"color": SPARK_COLOUR, "width": 1.5},
+            marker={"size": 4, "color": SPARK_COLOUR}, hoverinfo="skip", showlegend=False,
+        )
+    figure.update_layout(
+        margin={"l": 2, "r": 2, "t": 4, "b": 4}, height=34, width=140,
+        xaxis={"visible": False, "range": [years[0] - 0.5, years[1] + 0.5]},
+        yaxis={"visible": False}, paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return figure

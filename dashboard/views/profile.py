@@ -1,0 +1,437 @@
+"""The area profile's view: every indicator of one gemeente, wijk, buurt or NPLV focus
+area, per subtheme, against its gemeente and the Netherlands, with a trend; for wijken also
+the wijken most like it.
+
+URL: ``/gebied/<code>?thema=wonen&lang=en`` (``thema``: the theme of the similar wijken).
+
+A region is a version: its code within one indeling. The profile is about the code's latest
+version; figures of an earlier version count only where the boundary-change detection says
+it covers the same area, and a trend line never connects two different areas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+from core.areas import Aggregate, Area, aggregate, is_area_id, load_areas
+from core.catalogue import SUBTHEMES, Indicator
+from core.regions import LAND_CODE
+from dashboard.data import Store
+from dashboard.views.common import Params
+
+Benchmark = Literal["better", "worse", "same"]
+DEFAULT_SIMILAR_THEME = "wonen"
+
+#: Columns with a larger share of missing values than this are left out of the similarity.
+MAX_MISSING_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """The profile of one code, in a language, with the theme of its similar wijken."""
+
+    PATH: ClassVar[str] = "/gebied/"
+
+    code: str
+    lang: str = "nl"
+    thema: str = DEFAULT_SIMILAR_THEME
+
+    @classmethod
+    def from_query(cls, code: Any, query: Mapping[str, Any]) -> tuple[ProfileView, list[str]]:
+        params = Params(query)
+        lang = params.lang()
+        theme = params.get("thema")
+        if theme and theme not in SUBTHEMES:
+            params.reject("thema")
+        if theme not in SUBTHEMES:
+            theme = DEFAULT_SIMILAR_THEME
+        raw = code.strip().upper()[:40] if isinstance(code, str) else ""
+        return cls(raw, lang, theme), params.rejected
+
+    def query(self) -> str:
+        params = {**({"lang": "en"} if self.lang == "en" else {}),
+                  **({"thema": self.thema} if self.thema != DEFAULT_SIMILAR_THEME else {})}
+        return "?" + urlencode(params) if params else ""
+
+    def url(self) -> str:
+        return self.PATH + self.code + self.query()
+
+
+def profile_href(code: str, lang: str, **extra: str) -> str:
+    """A link to another profile in the same language."""
+    params = {**({"lang": "en"} if lang == "en" else {}), **{k: v for k, v in extra.items() if v}}
+    return ProfileView.PATH + code + ("?" + urlencode(params) if params else "")
+
+
+# ------------------------------------------------------------------------- benchmark
+def _missing(value: float | None) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def benchmark_colour(
+    value: float | None,
+    reference: float | None,
+    direction: str,
+    tolerance: float = 0.0,
+) -> Benchmark | None:
+    """Is ``value`` better, worse or the same as ``reference``, given the indicator direction?
+
+    ``direction`` is ``higher_better``, ``lower_better`` or ``neutral``. Neutral indicators,
+    unknown directions and missing values give ``None``: no judgement, so no colour.
+    Differences of at most ``tolerance`` count as the same.
+    """
+    if direction not in ("higher_better", "lower_better"):
+        return None
+    if _missing(value) or _missing(reference):
+        return None
+    difference = float(value) - float(reference)  # type: ignore[arg-type]
+    if abs(difference) <= tolerance:
+        return "same"
+    higher = difference > 0
+    return "better" if higher == (direction == "higher_better") else "worse"
+
+
+def comparison(value: float | None, reference: float | None, tolerance: float = 0.0
+               ) -> Literal["higher", "lower", "same"] | None:
+    """Whether ``value`` is higher or lower than ``reference`` (direction-free)."""
+    if _missing(value) or _missing(reference):
+        return None
+    difference = float(value) - float(reference)  # type: ignore[arg-type]
+    if abs(difference) <= tolerance:
+        return "same"
+    return "higher" if difference > 0 else "lower"
+
+
+# ---------------------------------------------------------------------------- trends
+def trend_segments(frame: pd.DataFrame) -> list[list[tuple[int, float]]]:
+    """Split a series into line segments that may each be drawn as one line.
+
+    ``frame`` has columns ``year``, ``value`` and ``series`` (the definition series number),
+    and optionally ``version`` (which area the figure is about, see :func:`area_versions`).
+    A new segment starts where the series or the version changes; a missing value alone
+    does not break the line. Rows without a value are ignored.
+    """
+    rows = frame.dropna(subset=["value"]).sort_values("year")
+    versions = rows["version"] if "version" in rows else pd.Series(0, index=rows.index)
+    segments: list[list[tuple[int, float]]] = []
+    previous: tuple[Any, Any] | None = None
+    for year, value, series, version in zip(rows["year"], rows["value"], rows["series"],
+                                            versions, strict=True):
+        if previous != (series, version):
+            segments.append([])
+        segments[-1].append((int(year), float(value)))
+        previous = (series, version)
+    return segments
+
+
+def area_versions(years: list[int], same: Callable[[int, int], bool]) -> dict[int, int]:
+    """Number the indelingen of one code by the area they cover: consecutive indelingen
+    that ``same`` says cover the same area share a number, a change starts a new one."""
+    versions: dict[int, int] = {}
+    current = 0
+    for i, year in enumerate(sorted(years)):
+        if i and not same(sorted(years)[i - 1], year):
+            current += 1
+        versions[year] = current
+    return versions
+
+
+# ------------------------------------------------------------------------ similarity
+def similar_regions(
+    matrix: pd.DataFrame,
+    target: str,
+    k: int = 5,
+    max_missing: float = MAX_MISSING_SHARE,
+) -> pd.DataFrame:
+    """The ``k`` regions nearest to ``target`` on standardised indicators.
+
+    ``matrix`` has one row per region (index = code) and one column per indicator. Columns
+    missing for more than ``max_missing`` of the regions, columns the target has no value
+    for and columns without spread are dropped; each remaining column is z-scored (mean 0,
+    standard deviation 1 over all regions) and then missing values are filled with 0, the
+    column mean. Regions with values for fewer than half of the kept columns are not
+    candidates (they would look "average" by construction). Distance is Euclidean.
+
+    Returns a frame with columns ``code`` and ``distance``, nearest first (ties by code);
+    ``attrs["indicators"]`` lists the columns used. Empty when nothing can be compared.
+    """
+    empty = pd.DataFrame({"code": pd.Series(dtype=str), "distance": pd.Series(dtype=float)})
+    empty.attrs["indicators"] = []
+    if target not in matrix.index or matrix.empty or k <= 0:
+        return empty
+    data = matrix.apply(pd.to_numeric, errors="coerce").astype(float)
+    data = data[~data.index.duplicated(keep="first")]
+    keep = [
+        column for column in data.columns
+        if data[column].isna().mean() <= max_missing
+        and not pd.isna(data.at[target, column])
+        and data[column].std(ddof=0) > 0
+    ]
+    if not keep:
+        return empty
+    data = data[keep]
+    observed = data.notna().sum(axis=1)
+    z = (data - data.mean()) / data.std(ddof=0)
+    z = z.fillna(0.0)
+    distance = np.sqrt(((z - z.loc[target]) ** 2).sum(axis=1))
+    result = pd.DataFrame({"code": distance.index.astype(str), "distance": distance.to_numpy()})
+    eligible = (observed >= len(keep) / 2).to_numpy() & (result["code"] != target).to_numpy()
+    result = result[eligible].sort_values(["distance", "code"], kind="stable").head(k)
+    result = result.reset_index(drop=True)
+    result.attrs["indicators"] = keep
+    return result
+
+
+# ------------------------------------------------------------------------- subject
+@dataclass(frozen=True)
+class Subject:
+    """What the profile is about: a region version of the store, or a focus area."""
+
+    code: str
+    kind: str  # gemeente | wijk | buurt | area
+    name: str
+    year: int  # the indeling of the region (for an area: its reference indeling)
+    gemeente_code: str | None
+    gemeente_name: str | None
+    area: Area | None = None
+
+    @property
+    def reference_code(self) -> str:
+        """What the subject is compared with: its gemeente, or NL for a gemeente."""
+        if self.kind == "gemeente" or not self.gemeente_code:
+            return LAND_CODE
+        return self.gemeente_code
+
+
+def resolve_subject(db: Store, raw: str | None) -> Subject | None:
+    """The subject for a code from the address (its latest version); None when unknown."""
+    code = (raw or "").strip().upper()
+    if not code:
+        return None
+    if is_area_id(code):
+        area = load_areas().get(code)
+        if area is None:
+            return None
+        year = max(area.years)
+        gemeente = db.region(area.gemeente, year) or db.region(area.gemeente)
+        return Subject(code, "area", area.name, year, area.gemeente,
+                       gemeente["name"] if gemeente else area.gemeente, area)
+    if len(code) > 12:
+        return None
+    region = db.region(code)
+    if region is None or region["level"] not in ("gemeente", "wijk", "buurt"):
+        return None
+    gemeente_code, gemeente_name = region["gemeente_code"], region["gemeente_name"]
+    if region["level"] == "gemeente":
+        gemeente_code, gemeente_name = code, str(region["name"])
+    return Subject(code, str(region["level"]), str(region["name"]), int(region["year"]),
+                   gemeente_code, gemeente_name)
+
+
+# ---------------------------------------------------------------------------- rows
+@dataclass(frozen=True)
+class Row:
+    """One indicator line of the profile."""
+
+    indicator: Indicator
+    year: int | None
+    value: float | None
+    gemeente: float | None
+    nl: float | None
+    segments: list[list[tuple[int, float]]]
+    aggregate: Aggregate | None = None
+    other_area_years: tuple[int, ...] = ()  # figures under this code about another area
+
+
+def _value_at(frame: pd.DataFrame, indicator_id: str, year: int, code: str) -> float | None:
+    hit = frame[(frame["indicator_id"] == indicator_id) & (frame["year"] == year)
+                & (frame["code"] == code)]
+    return None if hit.empty else float(hit["value"].iloc[0])
+
+
+def _references(db: Store, subject: Subject) -> pd.DataFrame:
+    codes = [c for c in dict.fromkeys([subject.gemeente_code, LAND_CODE]) if c]
+    return db.values_of(codes, subject.year)
+
+
+def region_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
+    """Rows per subtheme for a gemeente, wijk or buurt (only indicators with a value)."""
+    own = db.observations_of([subject.code])
+    versions = area_versions(sorted({*db.years_of_code(subject.code), *own["region_year"]}),
+                             lambda a, b: db.same_area(subject.code, a, b))
+    own = own.assign(version=own["region_year"].map(versions))
+    mine = versions.get(subject.year, 0)
+    refs = _references(db, subject)
+    rows: dict[str, list[Row]] = {s: [] for s in SUBTHEMES}
+    for indicator in db.catalogue.indicators:
+        frame = own[own["indicator_id"] == indicator.id].sort_values("year")
+        same = frame[frame["version"] == mine]
+        if same.empty:
+            continue
+        latest = same.iloc[-1]
+        year = int(latest["year"])
+        rows[indicator.subtheme].append(Row(
+            indicator=indicator,
+            year=year,
+            value=float(latest["value"]),
+            gemeente=_value_at(refs, indicator.id, year, subject.gemeente_code)
+            if subject.gemeente_code and subject.kind != "gemeente" else None,
+            nl=_value_at(refs, indicator.id, year, LAND_CODE),
+            segments=trend_segments(same[["year", "value", "series", "version"]]),
+            other_area_years=tuple(sorted({int(y) for y in
+                                           frame.loc[frame["version"] != mine, "year"]})),
+        ))
+    return rows
+
+
+def _area_year_versions(db: Store, area: Area) -> dict[int, int]:
+    """Indelingen of a focus area numbered by the territory they cover: the same member
+    codes, each the same area as before."""
+    def same(a: int, b: int) -> bool:
+        members = set(area.members_in(a))
+        return members == set(area.members_in(b)) and all(
+            db.same_area(code, a, b) for code in members)
+    return area_versions(area.years, same)
+
+
+def area_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
+    """Rows per subtheme for a focus area: member values aggregated per year (counts
+    summed, rates and averages weighted by their declared weight, see core.areas)."""
+    area = subject.area
+    assert area is not None
+    codes = sorted({c for year in area.years for c in area.members_in(year)})
+    obs = db.observations_of(codes)
+    versions = _area_year_versions(db, area)
+    refs = _references(db, subject)
+    rows: dict[str, list[Row]] = {s: [] for s in SUBTHEMES}
+    by_indicator = dict(tuple(obs.groupby("indicator_id", sort=False)))
+    for indicator in db.catalogue.indicators:
+        frame = by_indicator.get(indicator.id)
+        if frame is None:
+            continue
+        weights = by_indicator.get(indicator.weight) if indicator.weight else None
+        per_year: list[tuple[int, Aggregate, int, int]] = []
+        for year in sorted({int(y) for y in frame["year"]}):
+            # The members of the indeling the figures of this year are on.
+            indeling = int(frame.loc[frame["year"] == year, "region_year"].max())
+            if indeling not in versions:
+                continue
+            members = pd.DataFrame({"code": list(area.members_in(indeling))})
+            in_year = frame[(frame["year"] == year) & (frame["region_year"] == indeling)]
+            values = members.merge(in_year[["code", "value"]], on="code", how="left")
+            weight_frame = None
+            if indicator.aggregation == "weighted_mean" and weights is not None:
+                w = weights[(weights["year"] == year) & (weights["region_year"] == indeling)]
+                weight_frame = w[["code", "value"]].rename(columns={"value": "weight"})
+            result = aggregate(values, weight_frame, indicator.aggregation)
+            per_year.append((year, result, int(in_year["series"].max()) if len(in_year)
+                             else 0, versions[indeling]))
+        if not per_year:
+            continue
+        year, latest, _, _ = per_year[-1]
+        trend = pd.DataFrame(
+            [(y, r.value, s, v) for y, r, s, v in per_year if r.value is not None],
+            columns=["year", "value", "series", "version"],
+        )
+        rows[indicator.subtheme].append(Row(
+            indicator=indicator,
+            year=year,
+            value=latest.value,
+            gemeente=_value_at(refs, indicator.id, year, area.gemeente),
+            nl=_value_at(refs, indicator.id, year, LAND_CODE),
+            segments=trend_segments(trend) if not trend.empty else [],
+            aggregate=latest,
+        ))
+    return rows
+
+
+def profile_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
+    return area_rows(db, subject) if subject.kind == "area" else region_rows(db, subject)
+
+
+def year_span(rows: dict[str, list[Row]]) -> tuple[int, int]:
+    """The first and last year of any trend (the shared x-axis of the sparklines)."""
+    years = [y for r in (x for rs in rows.values() for x in rs)
+             for seg in r.segments for y, _ in seg]
+    return (min(years), max(years)) if years else (2019, 2025)
+
+
+def display_round(value: float | None) -> float | None:
+    """A value as it is shown (so markers never contradict the printed numbers)."""
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), 0 if abs(value) >= 100 or float(value).is_integer() else 1)
+
+
+def judgement(row: Row, subject: Subject) -> tuple[str | None, Benchmark | None]:
+    """How the row's value compares with the subject's reference (higher/lower/same), and
+    whether that is better or worse given the direction; (None, None) for counts."""
+    if row.indicator.aggregation == "sum":
+        return None, None
+    reference = row.nl if subject.reference_code == LAND_CODE else row.gemeente
+    shown, ref_shown = display_round(row.value), display_round(reference)
+    return comparison(shown, ref_shown), benchmark_colour(shown, ref_shown,
+                                                          row.indicator.direction)
+
+
+def part_of(subject: Subject) -> list[Area]:
+    """Focus areas a wijk belongs to, or that lie in a gemeente."""
+    areas = load_areas().values()
+    if subject.kind == "wijk":
+        return [a for a in areas if subject.code in a.members_in(subject.year)]
+    if subject.kind == "gemeente":
+        return [a for a in areas if a.gemeente == subject.code]
+    return []
+
+
+# ------------------------------------------------------------------- similar wijken
+@dataclass(frozen=True)
+class Similar:
+    """The wijken most like one wijk on one theme, and what they were compared on."""
+
+    found: pd.DataFrame  # code, name, gemeente_name, distance
+    used: list[tuple[Indicator, int]] = field(default_factory=list)  # indicator, year
+
+
+def similarity_matrix(db: Store, theme: str, indeling: int
+                      ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Wijken (of one indeling) × rate/share indicators of a theme, the latest wijk-level
+    year of each; absolute counts are left out, and so are figures of a code on another
+    indeling that covers another area. Also the year used per indicator."""
+    available = db.available()
+    wijk = available[available["level"] == "wijk"]
+    columns: dict[str, pd.Series] = {}
+    years: dict[str, int] = {}
+    for indicator in db.indicators_for(theme):
+        if indicator.aggregation == "sum":
+            continue
+        have = wijk.loc[wijk["indicator_id"] == indicator.id, "year"]
+        if have.empty:
+            continue
+        year = int(have.max())
+        frame = db.values(indicator.id, year, "wijk")
+        on = db.indeling(indicator.id, year, "wijk")
+        if on is not None and on != indeling:
+            frame = frame[[db.same_area(c, on, indeling) for c in frame["code"]]]
+        columns[indicator.id] = frame.set_index("code")["value"]
+        years[indicator.id] = year
+    return pd.DataFrame(columns), years
+
+
+def similar_wijken(db: Store, subject: Subject, theme: str, k: int = 5) -> Similar:
+    matrix, years = similarity_matrix(db, theme, subject.year)
+    result = similar_regions(matrix, subject.code, k=k)
+    names = db.regions(subject.year, "wijk").set_index("code")
+    found = result.assign(
+        name=[names.at[c, "name"] if c in names.index else c for c in result["code"]],
+        gemeente_name=[names.at[c, "gemeente_name"] if c in names.index else ""
+                       for c in result["code"]],
+    )
+    used = [(db.indicators[i], years[i]) for i in result.attrs.get("indicators", [])]
+    return Similar(found, used)

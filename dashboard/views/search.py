@@ -1,0 +1,76 @@
+"""Region search: one ranking for every search box of the app.
+
+Searched on the server so that no page carries every name in the country. A hit is a
+gemeente, wijk or buurt whose name, code or gemeente name contains what was typed; an
+exact code comes first, then names that contain the text, by level (gemeente, wijk, buurt),
+names that start with it before the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from core.regions import MAP_LEVELS
+from dashboard.i18n import t
+
+MIN_CHARS = 2
+LIMIT = 40
+
+
+def level_name(level: str, lang: str) -> str:
+    return t(f"level_{level}", lang)
+
+
+def region_label(level: str, name: str, gemeente_name: str | None, lang: str) -> str:
+    """'Amsterdam (gemeente)', 'Jordaan (wijk, Amsterdam)'."""
+    if level in ("wijk", "buurt") and isinstance(gemeente_name, str) and gemeente_name:
+        return f"{name} ({level_name(level, lang)}, {gemeente_name})"
+    return f"{name} ({level_name(level, lang)})"
+
+
+def search_regions(index: pd.DataFrame, needle: str | None,
+                   levels: Sequence[str] = MAP_LEVELS, limit: int = LIMIT) -> pd.DataFrame:
+    """Rows of ``index`` (code, level, name, gemeente_name) that match, best first.
+
+    Without a needle: the gemeenten by name (a start for browsing)."""
+    index = index[index["level"].isin(levels)]
+    needle = (needle if isinstance(needle, str) else "").strip()[:100].lower()
+    if not needle:
+        return index[index["level"] == "gemeente"].sort_values("name").head(limit)
+    name = index["name"].str.lower()
+    code = index["code"].str.lower()
+    hits = index[
+        name.str.contains(needle, regex=False)
+        | code.str.contains(needle, regex=False)
+        | index["gemeente_name"].fillna("").str.lower().str.contains(needle, regex=False)
+    ]
+    order = pd.DataFrame(
+        {
+            "exact": code[hits.index] != needle,
+            "in_name": ~name[hits.index].str.contains(needle, regex=False),
+            "level": hits["level"].map({lv: i for i, lv in enumerate(MAP_LEVELS)}),
+            "starts": ~name[hits.index].str.startswith(needle),
+            "name": name[hits.index],
+        },
+        index=hits.index,
+    ).sort_values(["exact", "in_name", "level", "starts", "name"], kind="stable")
+    return hits.loc[order.index].head(limit)
+
+
+def options(index: pd.DataFrame, needle: str | None, lang: str,
+            selected: Sequence[str] = (), levels: Sequence[str] = MAP_LEVELS,
+            limit: int = LIMIT) -> list[dict[str, str]]:
+    """Dropdown options 'label · code': the chosen regions first (so a multi-select keeps
+    them), then the hits."""
+    known = set(index["code"])
+    chosen = index.set_index("code").loc[[c for c in selected if c in known]].reset_index()
+    hits = search_regions(index, needle, levels, limit)
+    hits = hits[~hits["code"].isin(list(selected))]
+    frame = pd.concat([chosen, hits], ignore_index=True)
+    return [
+        {"label": f"{region_label(lv, n, g, lang)} · {c}", "value": c}
+        for c, lv, n, g in zip(frame["code"], frame["level"], frame["name"],
+                               frame["gemeente_name"], strict=True)
+    ]
