@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import dash
@@ -139,6 +140,20 @@ def dropdown_texts(lang: str) -> dict[str, str]:
     return {k: t(f"dropdown_{k}", lang) for k in (
         "select_all", "deselect_all", "selected_count", "search", "clear_search",
         "clear_selection", "no_options_found")}
+
+
+def spoken(shown: str, said: str, **attributes: Any) -> list[html.Span]:
+    """A short visible text (hidden from screen readers) and what they read instead."""
+    return [html.Span(shown, **{"aria-hidden": "true"}, **attributes),
+            html.Span(said, className="visually-hidden")]
+
+
+def joined(items: Iterable[Any], separator: str = ", ") -> list[Any]:
+    """Components with a separator between them (links in a sentence)."""
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        out += [separator, item] if i else [item]
+    return out
 
 
 def notice(text: str, element_id: str, color: str = "warning") -> dbc.Alert:

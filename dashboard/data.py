@@ -337,8 +337,9 @@ class Store:
         """observations_of the regions (indeling, code): only figures on a version of the
         code that covers the same area (never another area that shares the code)."""
         frame = self.observations_of(codes, year)
-        keep = [self.same_area(c, int(r), indeling)
-                for c, r in zip(frame["code"], frame["region_year"], strict=True)]
+        keep = pd.Series([self.same_area(c, int(r), indeling) for c, r in
+                          zip(frame["code"], frame["region_year"], strict=True)],
+                         index=frame.index, dtype=bool)
         return frame[keep].reset_index(drop=True)
 
     # --------------------------------------------------------------------- API

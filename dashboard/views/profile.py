@@ -23,6 +23,7 @@ from core.areas import Aggregate, Area, aggregate, is_area_id, load_areas
 from core.catalogue import SUBTHEMES, Indicator
 from core.regions import LAND_CODE
 from dashboard.data import Store
+from dashboard.i18n import t
 from dashboard.views.common import Params
 
 Benchmark = Literal["better", "worse", "same"]
@@ -369,6 +370,57 @@ def display_round(value: float | None) -> float | None:
     return round(float(value), 0 if abs(value) >= 100 or float(value).is_integer() else 1)
 
 
+def reference_name(subject: Subject, lang: str) -> str:
+    """What the subject is compared with, by name."""
+    if subject.reference_code == LAND_CODE:
+        return t("nl", lang)
+    return subject.gemeente_name or subject.reference_code
+
+
+def unavailable_reason(db: Store, row: Row, lang: str) -> str | None:
+    """Why a focus area has no value for this row (None when it has one)."""
+    agg = row.aggregate
+    if agg is None or agg.value is not None:
+        return None
+    weight = db.indicators.get(row.indicator.weight or "")
+    key = {"not_aggregatable": "profile_not_aggregatable", "incomplete": "profile_incomplete_sum",
+           "no_weights": "profile_no_weights"}.get(agg.reason or "", "no_data")
+    return t(key, lang, covered=agg.covered, members=agg.members, year=row.year,
+             weight=weight.label.get(lang).lower() if weight else "")
+
+
+def other_area_note(row: Row, lang: str) -> str | None:
+    """Figures under the code that are about another area, and so not in the trend."""
+    if not row.other_area_years:
+        return None
+    return t("profile_other_area", lang, years=", ".join(str(y) for y in row.other_area_years))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """How a row compares with its reference, as the profile shows and says it."""
+
+    kind: str  # better | worse | same | neutral | none | count
+    symbol: str  # ▲ ▼ = – n.v.t.
+    word: str  # "beter", "slechter" (shown beside the symbol), or ""
+    said: str  # the whole comparison in words (screen readers, tooltip)
+
+
+def marker(row: Row, subject: Subject, lang: str) -> Marker:
+    if row.indicator.aggregation == "sum":
+        return Marker("count", t("profile_na_short", lang), "",
+                      t("profile_count_no_compare", lang))
+    how, judged = judgement(row, subject)
+    if how is None:
+        return Marker("none", "–", "", t("no_data", lang))
+    relation = t(f"profile_{how}", lang, reference=reference_name(subject, lang))
+    word = {"better": t("profile_better", lang), "worse": t("profile_worse", lang),
+            "same": t("profile_equal", lang), None: ""}[judged]
+    said = f"{relation}, {word}" if judged else f"{relation} ({t('profile_no_judgement', lang)})"
+    return Marker(judged or "neutral", {"higher": "▲", "lower": "▼", "same": "="}[how],
+                  word if judged in ("better", "worse") else "", said)
+
+
 def judgement(row: Row, subject: Subject) -> tuple[str | None, Benchmark | None]:
     """How the row's value compares with the subject's reference (higher/lower/same), and
     whether that is better or worse given the direction; (None, None) for counts."""
@@ -378,6 +430,14 @@ def judgement(row: Row, subject: Subject) -> tuple[str | None, Benchmark | None]
     shown, ref_shown = display_round(row.value), display_round(reference)
     return comparison(shown, ref_shown), benchmark_colour(shown, ref_shown,
                                                           row.indicator.direction)
+
+
+def members(db: Store, subject: Subject) -> list[tuple[str, str]]:
+    """(code, name) of a focus area's members in its reference indeling."""
+    if subject.area is None:
+        return []
+    names = db.regions(subject.year).set_index("code")["name"]
+    return [(code, str(names.get(code, code))) for code in subject.area.members_in(subject.year)]
 
 
 def part_of(subject: Subject) -> list[Area]:
@@ -418,7 +478,7 @@ def similarity_matrix(db: Store, theme: str, indeling: int
         frame = db.values(indicator.id, year, "wijk")
         on = db.indeling(indicator.id, year, "wijk")
         if on is not None and on != indeling:
-            frame = frame[[db.same_area(c, on, indeling) for c in frame["code"]]]
+            frame = frame[frame["code"].map(lambda c: db.same_area(c, on, indeling)).astype(bool)]
         columns[indicator.id] = frame.set_index("code")["value"]
         years[indicator.id] = year
     return pd.DataFrame(columns), years
