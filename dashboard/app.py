@@ -12,7 +12,7 @@ from flask_compress import Compress
 
 from core.regions import MAP_LEVELS
 from dashboard.caching import init_cache, install_reply_cache
-from dashboard.components import install_address_sync
+from dashboard.components import install_address_sync, install_drawers
 from dashboard.data import StoreMissing, open_store
 from dashboard.security import install_security_headers
 
@@ -73,6 +73,7 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
     Compress(server)  # after the reply cache: its after_request hook must see gzipped bytes
     app.layout = html.Div([dcc.Location(id="url", refresh=False), dash.page_container])
     install_address_sync(app)  # every page keeps its view in a dcc.Store named "view"
+    install_drawers(app, "controls")
     _add_routes(app)
     _claim_callbacks(app)
     return app

@@ -25,7 +25,7 @@ import pandas as pd
 from flask import current_app, has_app_context
 
 from core.catalogue import Catalogue, Indicator
-from core.regions import LAND_CODE, MAP_LEVELS
+from core.regions import LAND_CODE, MAP_LEVELS, with_terms
 
 COVERAGE = 0.95  # share of regions with a value that must have a shape to draw a map
 
@@ -226,6 +226,11 @@ class Store:
             "WHERE year = ? AND (? IS NULL OR level = ?) ORDER BY code",
             [year, level, level],
         )
+
+    @memo(16)
+    def search_index(self, year: int) -> pd.DataFrame:
+        """regions(year) with the folded names a search compares (views.search)."""
+        return with_terms(self.regions(year))
 
     @memo(4096)
     def region(self, code: str, year: int | None = None) -> dict[str, Any] | None:

@@ -249,7 +249,8 @@ def layout(code: str | None = None, **query: Any) -> Any:
         html.P(t("profile_legend", lang, reference=pv.reference_name(subject, lang)),
                className="small text-muted", id="profile-legend"),
         html.Div(sections, id="profile-main"),
-        fluid="lg", class_name="profile",
+        fluid="lg", class_name="profile", title=f"{subject.name} ({subject.code}) · "
+                                                  f"{t('title', lang)}",
     )
 
 

@@ -478,7 +478,8 @@ def similarity_matrix(db: Store, theme: str, indeling: int
         frame = db.values(indicator.id, year, "wijk")
         on = db.indeling(indicator.id, year, "wijk")
         if on is not None and on != indeling:
-            frame = frame[frame["code"].map(lambda c: db.same_area(c, on, indeling)).astype(bool)]
+            same = [db.same_area(c, on, indeling) for c in frame["code"]]
+            frame = frame[pd.Series(same, index=frame.index, dtype=bool)]
         columns[indicator.id] = frame.set_index("code")["value"]
         years[indicator.id] = year
     return pd.DataFrame(columns), years

@@ -1,9 +1,10 @@
 """Region search: one ranking for every search box of the app.
 
 Searched on the server so that no page carries every name in the country. A hit is a
-gemeente, wijk or buurt whose name, code or gemeente name contains what was typed; an
-exact code comes first, then names that contain the text, by level (gemeente, wijk, buurt),
-names that start with it before the rest.
+gemeente, wijk or buurt whose name, another name people use for it (core/aliases.toml:
+"Den Haag" for 's-Gravenhage), its code or its gemeente's name contains what was typed,
+regardless of case and accents; an exact code comes first, then names that contain the
+text, by level (gemeente, wijk, buurt), names that start with it before the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from core.regions import MAP_LEVELS
+from core.regions import MAP_LEVELS, fold, with_terms
 from dashboard.i18n import t
 
 MIN_CHARS = 2
@@ -36,22 +37,25 @@ def search_regions(index: pd.DataFrame, needle: str | None,
 
     Without a needle: the gemeenten by name (a start for browsing)."""
     index = index[index["level"].isin(levels)]
-    needle = (needle if isinstance(needle, str) else "").strip()[:100].lower()
+    needle = fold(needle if isinstance(needle, str) else "")[:100]
     if not needle:
         return index[index["level"] == "gemeente"].sort_values("name").head(limit)
-    name = index["name"].str.lower()
+    if "terms" not in index:
+        index = with_terms(index)
+    name, gemeente = index["terms"], index["gemeente_terms"]
     code = index["code"].str.lower()
     hits = index[
         name.str.contains(needle, regex=False)
         | code.str.contains(needle, regex=False)
-        | index["gemeente_name"].fillna("").str.lower().str.contains(needle, regex=False)
+        | gemeente.str.contains(needle, regex=False)
     ]
     order = pd.DataFrame(
         {
             "exact": code[hits.index] != needle,
             "in_name": ~name[hits.index].str.contains(needle, regex=False),
             "level": hits["level"].map({lv: i for i, lv in enumerate(MAP_LEVELS)}),
-            "starts": ~name[hits.index].str.startswith(needle),
+            "starts": ~name[hits.index].str.startswith(needle)
+            & ~name[hits.index].str.contains("| " + needle, regex=False),
             "name": name[hits.index],
         },
         index=hits.index,
