@@ -93,29 +93,40 @@ class Store:
             "n_values FROM availability ORDER BY indicator_id, year"
         )
 
+    @memo(1)
+    def _counts(self) -> dict[tuple[str, int, str], dict[int, int]]:
+        """available() as a lookup: (indicator, year, level) → {indeling: regions}."""
+        out: dict[tuple[str, int, str], dict[int, int]] = {}
+        for ind, year, level, indeling, n in self.available().itertuples(index=False):
+            out.setdefault((ind, int(year), level), {})[int(indeling)] = int(n)
+        return out
+
+    @memo(1)
+    def _years(self) -> dict[str, list[int]]:
+        out: dict[str, set[int]] = {}
+        for ind, year, _ in self._counts():
+            out.setdefault(ind, set()).add(year)
+        return {ind: sorted(years) for ind, years in out.items()}
+
     def indicators_for(self, subtheme: str) -> list[Indicator]:
         """Indicators of a subtheme that have any values, in catalogue order."""
         have = set(self.available()["indicator_id"])
         return [i for i in self.catalogue.for_subtheme(subtheme) if i.id in have]
 
     def years_for(self, indicator_id: str) -> list[int]:
-        av = self.available()
-        return sorted({int(y) for y in av.loc[av["indicator_id"] == indicator_id, "year"]})
+        return list(self._years().get(indicator_id, []))
 
     def levels_with_values(self, indicator_id: str, year: int) -> list[str]:
-        av = self.available()
-        at = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)]
-        return [lv for lv in ("land", *MAP_LEVELS) if lv in set(at["level"])]
+        counts = self._counts()
+        return [lv for lv in ("land", *MAP_LEVELS) if (indicator_id, year, lv) in counts]
 
-    @memo(4096)
     def indeling(self, indicator_id: str, year: int, level: str) -> int | None:
-        """The indeling the values of an indicator in a year at a level are on."""
-        av = self.available()
-        at = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)
-                & (av["level"] == level)]
-        if at.empty:
+        """The indeling the values of an indicator in a year at a level are on (the one
+        with the most regions, where figures of a year are on more than one)."""
+        found = self._counts().get((indicator_id, year, level))
+        if not found:
             return None
-        return int(at.sort_values(["n", "region_year"], ascending=False)["region_year"].iloc[0])
+        return max(found, key=lambda indeling: (found[indeling], indeling))
 
     @memo(1024)
     def source_tables(self, indicator_id: str, year: int) -> tuple[str, ...]:
@@ -144,6 +155,20 @@ class Store:
         )
         return frozenset(frame["code"])
 
+    @memo(1)
+    def _coverage(self) -> dict[tuple[str, int, str, int], dict[int, int]]:
+        """For every (indicator, year, level, indeling): how many of its regions with a
+        value each boundary layer of that level has a shape for. One query for the store."""
+        frame = self.query(
+            "SELECT o.indicator_id, o.year, o.level, o.region_year, b.year AS byear, "
+            "count(*) AS n FROM observation_region o JOIN boundary b "
+            "ON b.level = o.level AND b.code = o.code GROUP BY ALL"
+        )
+        out: dict[tuple[str, int, str, int], dict[int, int]] = {}
+        for ind, year, level, indeling, byear, n in frame.itertuples(index=False):
+            out.setdefault((ind, int(year), level, int(indeling)), {})[int(byear)] = int(n)
+        return out
+
     @memo(4096)
     def geometry_year(
         self, indicator_id: str, year: int, level: str, gemeente: str | None = None
@@ -152,23 +177,41 @@ class Store:
 
         The layer of the values' own indeling when it covers nearly every region with a
         value (COVERAGE); otherwise the nearest layer of the same level that has a shape
-        for every code with a value."""
-        frame = self.values(indicator_id, year, level)
-        if gemeente is not None:
-            frame = frame[frame["gemeente_code"] == gemeente]
-        codes = set(frame.loc[frame["value"].notna(), "code"])
+        for every code with a value, each code the same area there (region_change)."""
         indeling = self.indeling(indicator_id, year, level)
-        if not codes or indeling is None:
+        if indeling is None:
             return None
-        layers = sorted(
-            (y for y, lv in self.boundary_layers() if lv == level),
-            key=lambda y: (y != indeling, abs(y - indeling), -y),
-        )
+        if gemeente is None:
+            total = self._counts()[(indicator_id, year, level)][indeling]
+            covered = self._coverage().get((indicator_id, year, level, indeling), {})
+            codes = None
+        else:
+            frame = self.values(indicator_id, year, level)
+            codes = set(frame.loc[frame["value"].notna()
+                                  & (frame["gemeente_code"] == gemeente), "code"])
+            total = len(codes)
+            covered = {y: len(codes & self.boundary_codes(y, lv)) for y, lv
+                       in self.boundary_layers() if lv == level}
+        if not total:
+            return None
+        layers = sorted((y for y, lv in self.boundary_layers() if lv == level),
+                        key=lambda y: (y != indeling, abs(y - indeling), -y))
         for candidate in layers:
-            covered = len(codes & self.boundary_codes(candidate, level)) / len(codes)
-            if covered >= (COVERAGE if candidate == indeling else 1.0):
+            share = covered.get(candidate, 0) / total
+            if candidate == indeling and share >= COVERAGE:
+                return candidate
+            if candidate != indeling and share >= 1.0 and self._same_layer(
+                    indicator_id, year, level, codes, indeling, candidate):
                 return candidate
         return None
+
+    def _same_layer(self, indicator_id: str, year: int, level: str, codes: set[str] | None,
+                    indeling: int, layer: int) -> bool:
+        """Does every code with a value name the same area on another year's layer?"""
+        if codes is None:
+            frame = self.values(indicator_id, year, level)
+            codes = set(frame.loc[frame["value"].notna(), "code"])
+        return all(self.same_area(code, indeling, layer) for code in codes)
 
     def levels_for(self, indicator_id: str, year: int, gemeente: str | None = None
                    ) -> list[str]:

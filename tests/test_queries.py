@@ -40,6 +40,7 @@ CALLS: dict[str, tuple[tuple[Any, ...], Any]] = {
     "bounds": ((2024, "wijk", "GM0363"), lambda r: r is None),
     "regions": ((2024, "wijk"), lambda r: r.empty),
     "region": (("GM0363",), lambda r: r is None),
+    "search_index": ((2024,), lambda r: r.empty and {"terms", "gemeente_terms"} <= set(r)),
     "region_years": ((), lambda r: r == {}),
     "years_of_code": (("GM0363",), lambda r: r == []),
     "region_changes": ((), lambda r: r.empty),
