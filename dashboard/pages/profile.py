@@ -210,7 +210,7 @@ def intro(db: Store, subject: Subject, lang: str) -> list[Any]:
         items.append(html.P([f"{t(key, lang)}: ", *links(areas, lang)], className="mb-2",
                             id=element))
     if (area := subject.area) is not None:
-        names = db.regions(subject.year, "wijk").set_index("code")["name"]
+        names = db.regions(subject.year).set_index("code")["name"]  # wijken and buurten
         badge = dbc.Badge(t("profile_approximate" if area.approximate else "profile_public", lang),
                           color="warning" if area.approximate else "secondary",
                           text_color="dark" if area.approximate else None,
