@@ -41,7 +41,7 @@ from core.aggregation import Aggregate, Reason, aggregate
 from core.text import Text
 
 __all__ = [
-    "AREAS_FILE", "REFERENCE_YEAR", "Aggregate", "Area", "AreaFileError", "Reason",
+    "AREAS_FILE", "LEVEL", "REFERENCE_YEAR", "Aggregate", "Area", "AreaFileError", "Reason",
     "Source", "aggregate", "areas_containing", "areas_in_gemeente", "find_areas",
     "is_area_id", "load_areas",
 ]
@@ -49,6 +49,8 @@ __all__ = [
 AREAS_FILE = Path(__file__).with_name("areas.toml")
 #: The indeling every area is defined on; other indelingen are optional.
 REFERENCE_YEAR = 2024
+#: The name of the "level" of focus areas next to gemeente, wijk and buurt (search, API).
+LEVEL = "focusgebied"
 ID_PATTERN = r"^NPLV-[A-Z0-9]+(-[A-Z0-9]+)*$"
 WIJK_PATTERN = r"^WK\d{4}[0-9A-Z]{2}$"
 BUURT_PATTERN = r"^BU\d{4}[0-9A-Z]{4}$"
