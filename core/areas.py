@@ -158,6 +158,16 @@ class Area(BaseModel):
         """The member wijk and buurt codes in a year's indeling (empty if not listed)."""
         return self.members.get(int(year), ())
 
+    def indeling_for(self, year: int) -> int | None:
+        """The listed indeling to read a region of indeling ``year`` against: the year itself
+        when listed; for an indeling newer than every listed one (the file has not caught up
+        yet) the latest listed one; otherwise None (an older, unlisted indeling)."""
+        year = int(year)
+        if year in self.members:
+            return year
+        latest = max(self.members)
+        return latest if year > latest else None
+
     def member_level(self, year: int) -> MemberLevel | None:
         """``wijk`` or ``buurt`` when all members of the indeling are of that level, ``mixed``
         when they are both, None when the area is not listed for the year."""
@@ -301,10 +311,16 @@ def areas_in_gemeente(gemeente: str, areas: dict[str, Area] | None = None) -> li
 
 def areas_containing(code: str, year: int, areas: dict[str, Area] | None = None,
                      partly: bool = False) -> list[Area]:
-    """The focus areas a wijk or buurt lies in, in an indeling (``partly``: also those it
-    only partly lies in)."""
-    pool = (areas if areas is not None else load_areas()).values()
-    return [a for a in pool if (a.touches(code, year) if partly else a.contains(code, year))]
+    """The focus areas a wijk or buurt of indeling ``year`` lies in (``partly``: also those
+    it only partly lies in). A code of an indeling newer than an area's listed ones is read
+    against its latest listed indeling (see :meth:`Area.indeling_for`)."""
+    found = []
+    for area in (areas if areas is not None else load_areas()).values():
+        indeling = area.indeling_for(year)
+        if indeling is not None and (area.touches(code, indeling) if partly
+                                     else area.contains(code, indeling)):
+            found.append(area)
+    return found
 
 
 def _wijk_of(buurt: str) -> str:

@@ -124,6 +124,12 @@ def test_areas_of_a_code_and_of_a_gemeente() -> None:
     assert {a.id for a in areas_in_gemeente("GM0363")} == \
         {"NPLV-AMSTERDAM-ZUIDOOST", "NPLV-AMSTERDAM-NIEUW-WEST"}
     assert areas_in_gemeente("GM0307") == []
+    # an indeling newer than the file is read against the latest listed one; older ones not
+    assert areas_containing("WK034403", 2025)[0].id == "NPLV-UTRECHT-OVERVECHT"
+    assert areas_containing("WK034403", 2023) == []
+    overvecht = load_areas()["NPLV-UTRECHT-OVERVECHT"]
+    assert [overvecht.indeling_for(y) for y in (2020, 2021, 2023, 2024, 2026)] == \
+        [None, 2021, None, 2024, 2024]
 
 
 @pytest.mark.parametrize(("query", "first"), [
