@@ -234,7 +234,8 @@ TEXT.update(
         "profile_trend_break": {"nl": "onderbreking", "en": "break"},
         "profile_one_year": {"nl": "alleen {year}", "en": "{year} only"},
         "profile_members": {
-            "nl": "Wijken in dit gebied ({year})", "en": "Wijken in this area ({year})",
+            "nl": "Wijken en buurten in dit gebied ({year})",
+            "en": "Wijken and buurten in this area ({year})",
         },
         "profile_approximate": {
             "nl": "samenstelling bij benadering", "en": "approximate composition",

@@ -19,7 +19,15 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
-from core.areas import Aggregate, Area, aggregate, is_area_id, load_areas
+from core.areas import (
+    Aggregate,
+    Area,
+    aggregate,
+    areas_containing,
+    areas_in_gemeente,
+    is_area_id,
+    load_areas,
+)
 from core.catalogue import SUBTHEMES, Indicator
 from core.regions import LAND_CODE
 from dashboard.data import Store
@@ -302,8 +310,9 @@ def _area_year_versions(db: Store, area: Area) -> dict[int, int]:
 
 
 def area_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
-    """Rows per subtheme for a focus area: member values aggregated per year (counts
-    summed, rates and averages weighted by their declared weight, see core.areas)."""
+    """Rows per subtheme for a focus area: member (wijk or buurt) values aggregated per year
+    (counts summed, rates and averages weighted by their declared weight, see
+    core.aggregation)."""
     area = subject.area
     assert area is not None
     codes = sorted({c for year in area.years for c in area.members_in(year)})
@@ -441,12 +450,12 @@ def members(db: Store, subject: Subject) -> list[tuple[str, str]]:
 
 
 def part_of(subject: Subject) -> list[Area]:
-    """Focus areas a wijk belongs to, or that lie in a gemeente."""
-    areas = load_areas().values()
-    if subject.kind == "wijk":
-        return [a for a in areas if subject.code in a.members_in(subject.year)]
+    """Focus areas a wijk or buurt lies wholly in (in its indeling), or that lie in a
+    gemeente."""
+    if subject.kind in ("wijk", "buurt"):
+        return areas_containing(subject.code, subject.year)
     if subject.kind == "gemeente":
-        return [a for a in areas if a.gemeente == subject.code]
+        return areas_in_gemeente(subject.code)
     return []
 
 
