@@ -221,8 +221,6 @@ def map_figure(
         "showlegend": bool(chosen),
     }
     centre, zoom = fit_view(bounds or NL_BOUNDS)
-    if basemap == "pdok":
-        values["marker"]["opacity"] = 0.85  # roads and water shimmer through, a little
     layout = {
         # "white-bg" always: the background map is put in by the browser where it can be
         # reached (assets/basemap.js reads meta.basemap), so offline the map still draws.

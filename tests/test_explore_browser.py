@@ -13,7 +13,7 @@ from shapely.geometry import shape
 from core.ranking import ranks
 from dashboard import figures as maps
 from dashboard.data import Store
-from dashboard.i18n import format_number, t
+from dashboard.i18n import format_number, format_value, t
 from tests.browser import (
     WAIT_MS,
     afterplots,
@@ -72,11 +72,14 @@ def assert_figure_matches_store(state: dict[str, Any], db: Store, indicator: str
             assert state["customdata"][i] is None
             assert state["z"][i] is None
         else:
-            assert state["customdata"][i][0] == pytest.approx(round(float(value), 2))
-            assert state["customdata"][i][1] == int(rank.iloc[i])
+            # As every page shows it: the catalogue's decimals, the page's locale.
+            assert state["customdata"][i][0] == format_value(value, meta, lang)
+            assert state["customdata"][i][1] == format_number(int(rank.iloc[i]), lang, 0)
             assert state["z"][i] == int(idx.iloc[i])
-    assert state["ticktext"] == maps.class_labels(classes, lang)[1]
-    assert state["colorbar_title"] == meta.unit.get(lang)
+    assert state["ticktext"] == maps.class_labels(classes, lang, meta)[1]
+    # The legend says the unit and how the classes were made (quintiles).
+    assert state["colorbar_title"].startswith(meta.unit.get(lang) + "<br>")
+    assert t("class_method", lang) in state["colorbar_title"]
     assert state["name"] == meta.label.get(lang)
 
 
