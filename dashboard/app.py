@@ -51,6 +51,9 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
         title="Zicht op wijken",
+        # No "Updating..." in the tab while callbacks run: the tab keeps the page's own title
+        # (assets/lang.js sets it in the page's language; the two would take turns forever).
+        update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
         meta_tags=[

@@ -250,19 +250,25 @@ def table_block(request: Any, state: Any) -> Any:
     return tables.rows_response(mapview.table_frame(db, view), request)
 
 
-# The table's rows depend on the view: drop its cached blocks so it asks again, and show
-# the page that holds the selected region.
+# The table's rows depend on the view: drop its cached blocks so it asks again, and turn
+# to the page that holds the selected region once the first block has told the grid how
+# many rows there are.
 clientside_callback(
     """
     async function(focus) {
         const api = await window.dash_ag_grid.getApiAsync("table");
         if (!api) { return window.dash_clientside.no_update; }
-        api.purgeInfiniteCache();
         const index = focus && Number.isInteger(focus.index) ? focus.index : null;
         if (index !== null) {
-            api.paginationGoToPage(Math.floor(index / api.paginationGetPageSize()));
-            api.ensureIndexVisible(index, "middle");
+            const show = () => {
+                if (api.getDisplayedRowCount() <= index) { return; }
+                api.removeEventListener("modelUpdated", show);
+                api.paginationGoToPage(Math.floor(index / api.paginationGetPageSize()));
+                api.ensureIndexVisible(index, "middle");
+            };
+            api.addEventListener("modelUpdated", show);
         }
+        api.purgeInfiniteCache();
         return window.dash_clientside.no_update;
     }
     """,
