@@ -271,11 +271,13 @@ def value_column(field: str, header: str, lang: str, **extra: Any) -> dict[str, 
 
 def name_columns(lang: str) -> list[dict[str, Any]]:
     """The grid columns that say which region a row is: name, gemeente, code."""
+    wrap = {"wrapHeaderText": True, "autoHeaderHeight": True}  # never cut to "Gem…"
     return [{"field": "name", "headerName": t("name", lang), "flex": 2, "filter": True,
-             "minWidth": 140},
+             "minWidth": 140, **wrap},
             {"field": "gemeente_name", "headerName": t("gemeente", lang), "flex": 1,
-             "filter": True, "minWidth": 120},
-            {"field": "code", "headerName": "Code", "flex": 1, "filter": True, "minWidth": 100}]
+             "filter": True, "minWidth": 150, **wrap},
+            {"field": "code", "headerName": "Code", "flex": 1, "filter": True, "minWidth": 110,
+             **wrap}]
 
 
 def value_formatter(indicator: Any, lang: str) -> dict[str, str]:

@@ -28,8 +28,9 @@ PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154
 MISSING_COLOUR = "#c8c8c8"
 N_CLASSES = 5
 NL_BOUNDS = (3.3, 50.7, 7.3, 53.6)
-# Typical map size, less the colour bar on the right: a zoom that fits this fits most screens.
-MAP_PIXELS = (540, 520)
+# Typical map size, less the colour bar on the right and the title and source lines above
+# and below: a zoom that fits this fits most screens.
+MAP_PIXELS = (540, 460)
 
 
 def fit_view(

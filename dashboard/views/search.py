@@ -67,14 +67,20 @@ def options(index: pd.DataFrame, needle: str | None, lang: str,
             selected: Sequence[str] = (), levels: Sequence[str] = MAP_LEVELS,
             limit: int = LIMIT) -> list[dict[str, str]]:
     """Dropdown options 'label · code': the chosen regions first (so a multi-select keeps
-    them), then the hits."""
+    them), then the hits. Each carries what it was found by (``search``: its names, its
+    gemeente's, its code, folded), because the dropdown filters its options by the typed
+    text itself: without it, 's-Gravenhage would be dropped for 'Den Haag'."""
+    if "terms" not in index:
+        index = with_terms(index)
     known = set(index["code"])
     chosen = index.set_index("code").loc[[c for c in selected if c in known]].reset_index()
     hits = search_regions(index, needle, levels, limit)
     hits = hits[~hits["code"].isin(list(selected))]
     frame = pd.concat([chosen, hits], ignore_index=True)
+    labels = [f"{region_label(lv, n, g, lang)} · {c}" for c, lv, n, g in zip(
+        frame["code"], frame["level"], frame["name"], frame["gemeente_name"], strict=True)]
     return [
-        {"label": f"{region_label(lv, n, g, lang)} · {c}", "value": c}
-        for c, lv, n, g in zip(frame["code"], frame["level"], frame["name"],
-                               frame["gemeente_name"], strict=True)
+        {"label": label, "value": c, "search": f"{label} {terms} {gemeente_terms}"}
+        for label, c, terms, gemeente_terms in zip(
+            labels, frame["code"], frame["terms"], frame["gemeente_terms"], strict=True)
     ]
