@@ -6,13 +6,16 @@ Pure functions over GeoJSON dicts and GeoDataFrames; fetching lives in ``extract
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-from core.regions import normalise_code, region_level
+from core.regions import display_name, gemeente_of, normalise_code, region_level
 
 # Tolerance in degrees (EPSG:4326): ~35 m for wijken/buurten, ~70 m for gemeenten.
 TOLERANCE: dict[str, float] = {"gemeente": 0.001, "wijk": 0.0005, "buurt": 0.0002}
@@ -87,4 +90,45 @@ def to_geojson(frame: gpd.GeoDataFrame) -> str:
         {"type": "FeatureCollection", "features": features},
         ensure_ascii=False,
         separators=(",", ":"),
+    )
+
+
+@dataclass
+class WebLayers:
+    """Boundaries ready for the store: shapes per (year, level), the map's GeoJSON, and the
+    region rows (code, name) each layer names."""
+
+    shapes: dict[tuple[int, str], gpd.GeoDataFrame] = field(default_factory=dict)
+    geojson: dict[tuple[int, str], str] = field(default_factory=dict)
+    regions: list[pd.DataFrame] = field(default_factory=list)
+
+
+def web_layers(
+    collections: dict[tuple[int, str], dict[str, Any]],
+    say: Callable[[str], None] = lambda _msg: None,
+) -> WebLayers:
+    """Every fetched PDOK layer as valid, web-simplified shapes with their GeoJSON."""
+    out = WebLayers()
+    for (year, level), collection in collections.items():
+        frame = simplify_for_web(layer_frame(collection, level), level)
+        if frame.empty:
+            continue
+        out.shapes[(year, level)] = frame
+        out.geojson[(year, level)] = to_geojson(frame)
+        say(f"Boundaries {level} {year}: {len(frame):,} shapes")
+        out.regions.append(layer_regions(frame, year, level))
+    return out
+
+
+def layer_regions(frame: gpd.GeoDataFrame, year: int, level: str) -> pd.DataFrame:
+    """Region rows named by a boundary layer (priority 0: PDOK names come first)."""
+    return pd.DataFrame(
+        {
+            "year": year,
+            "code": frame["code"],
+            "level": level,
+            "name": [display_name(n, c) for n, c in zip(frame["name"], frame["code"], strict=True)],
+            "gemeente_code": frame["code"].map(gemeente_of),
+            "priority": 0,
+        }
     )

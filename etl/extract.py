@@ -19,13 +19,15 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import cbsodata
 import cbsodata.cbsodata3 as cbsodata_impl
+import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
 from tenacity import (
@@ -37,7 +39,14 @@ from tenacity import (
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
-from etl.settings import LIVE_HOSTS, Settings
+from etl.settings import (
+    KWB_TABLES,
+    LIVE_HOSTS,
+    PDOK_LAYERS,
+    POLICE_TABLES,
+    RIVM_TABLES,
+    Settings,
+)
 
 GZIP_ABOVE_BYTES = 10_000_000
 Progress = Callable[[str], None]
@@ -330,3 +339,131 @@ class CbsClient:
             start += len(batch)
         self.fetched.append(url)
         return {"type": "FeatureCollection", "features": features}
+
+
+# ------------------------------------------------------------------ source tables
+DIMENSION_TYPES = {"Dimension", "GeoDimension", "TimeDimension", "GeoDetail"}
+
+
+@dataclass
+class RawTable:
+    """One CBS table as the service gave it: nothing cleaned, nothing renamed."""
+
+    ref: TableRef
+    info: dict[str, Any]
+    properties: list[dict[str, Any]]
+    data: pd.DataFrame
+    dimensions: dict[str, list[dict[str, Any]]]
+    fetched_at: str = field(default_factory=lambda: _now())
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A table the service does not have (it was asked for, and said no)."""
+
+    ref: TableRef
+    reason: str
+    fetched_at: str = field(default_factory=lambda: _now())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+Fetched = RawTable | Unavailable
+
+
+def fetch_table(client: CbsClient, ref: TableRef, sets: list[str]) -> RawTable:
+    """TableInfos, DataProperties, the TypedDataSet and every dimension of a table.
+
+    We fetch ``TypedDataSet`` by name: cbsodata's ``get_data(typed=True)`` would fetch the
+    UntypedDataSet (its flag is inverted) and replace region keys by their titles.
+    """
+    for needed in ("TableInfos", "DataProperties", "TypedDataSet"):
+        if needed not in sets:
+            raise ExtractError(
+                f"{ref.table}/{needed}", client.odata_url(ref), "not in the service document"
+            )
+    info_rows = client.entity_set(ref, "TableInfos")
+    properties = client.entity_set(ref, "DataProperties")
+    data = pd.DataFrame.from_records(client.entity_set(ref, "TypedDataSet"))
+    dimensions = {
+        prop["Key"]: client.entity_set(ref, prop["Key"])
+        for prop in properties
+        if prop.get("Type") in DIMENSION_TYPES and prop.get("Key") in sets
+    }
+    return RawTable(ref, info_rows[0] if info_rows else {}, properties, data, dimensions)
+
+
+def fetch_published(client: CbsClient, ref: TableRef, label: str) -> Fetched:
+    """A table with its data and dimensions, or Unavailable when the service lacks it."""
+    try:
+        sets = client.service_document(ref)
+    except NotPublished as exc:
+        client.progress(f"[yellow]{label}: {ref.table} not available[/] ({exc})")
+        return Unavailable(ref, str(exc))
+    raw = fetch_table(client, ref, sets)
+    client.progress(f"{label}: {ref.table}, {len(raw.data):,} rows")
+    return raw
+
+
+def extract_kwb(client: CbsClient, years: tuple[int, ...]) -> dict[int, Fetched]:
+    """Kerncijfers wijken en buurten: one table per year."""
+    return {
+        year: fetch_published(client, TableRef("opendata", KWB_TABLES[year]), f"KWB {year}")
+        for year in years
+    }
+
+
+def extract_police(client: CbsClient) -> list[Fetched]:
+    """Registered crime per wijk and buurt (dataderden), every police table."""
+    return [
+        fetch_published(client, TableRef("dataderden", table), "Politie")
+        for table in POLICE_TABLES
+    ]
+
+
+def extract_rivm(client: CbsClient) -> list[Fetched]:
+    """RIVM health estimates: the tables asked for, newest edition first, up to the first
+    one that is published (each edition replaces the previous one)."""
+    asked: list[Fetched] = []
+    for table in RIVM_TABLES:
+        fetched = fetch_published(client, TableRef("dataderden", table), "RIVM")
+        asked.append(fetched)
+        if isinstance(fetched, RawTable):
+            break
+    return asked
+
+
+def extract_boundaries(
+    client: CbsClient, years: tuple[int, ...]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """PDOK gebiedsindelingen per year and level, as GeoJSON; absent layers are left out."""
+    layers: dict[tuple[int, str], dict[str, Any]] = {}
+    for year in years:
+        for level, layer in PDOK_LAYERS.items():
+            try:
+                layers[(year, level)] = client.wfs_layer(year, layer)
+            except NotPublished:
+                continue
+    return layers
+
+
+@dataclass
+class Sources:
+    """Everything every source gave, untransformed: the whole output of extract."""
+
+    kwb: dict[int, Fetched]
+    police: list[Fetched]
+    rivm: list[Fetched]
+    layers: dict[tuple[int, str], dict[str, Any]]
+
+
+def extract_sources(client: CbsClient, years: tuple[int, ...]) -> Sources:
+    """Fetch every source the ETL uses (all network I/O of a run happens here)."""
+    return Sources(
+        kwb=extract_kwb(client, years),
+        police=extract_police(client),
+        rivm=extract_rivm(client),
+        layers=extract_boundaries(client, years),
+    )

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from core.catalogue import Catalogue, Indicator, Series
+from core.catalogue import Catalogue, CatalogueError, Indicator, Series
 from core.regions import (
     display_name,
     gemeente_of,
@@ -21,6 +21,9 @@ from core.regions import (
     region_level,
     wijk_of,
 )
+
+if TYPE_CHECKING:  # the raw tables extract hands over; transform itself does no I/O
+    from etl.extract import Fetched, RawTable
 
 SENTINEL_MAX = -99990  # PDOK/CBS negative codes (-99995, -99997, -99999999) mean "missing"
 _KEY_SUFFIX = re.compile(r"_\d+$")
@@ -445,3 +448,158 @@ def combine_regions(candidates: list[pd.DataFrame], gemeente_names: pd.DataFrame
     regions.loc[regions["level"] == "land", "name"] = "Nederland"
     regions["year"] = regions["year"].astype("int32")
     return regions[REGION_COLUMNS].sort_values(["year", "code"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------ steps over raw tables
+@dataclass
+class SourceFrames:
+    """What the source tables of a run give: numbers per (source, year), region rows from
+    the tables' region dimensions, why sources are absent, and provenance notes."""
+
+    frames: dict[tuple[str, int], SourceFrame] = field(default_factory=dict)
+    regions: list[pd.DataFrame] = field(default_factory=list)
+    absent: dict[tuple[str, int], str] = field(default_factory=dict)
+    notes: dict[str, str | None] = field(default_factory=dict)  # table → provenance note
+    warnings: list[str] = field(default_factory=list)  # for the person running the ETL
+
+    def merge(self, other: SourceFrames) -> SourceFrames:
+        return SourceFrames(
+            {**self.frames, **other.frames},
+            [*self.regions, *other.regions],
+            {**self.absent, **other.absent},
+            {**self.notes, **other.notes},
+            [*self.warnings, *other.warnings],
+        )
+
+
+def _is_raw(fetched: Fetched) -> bool:
+    return hasattr(fetched, "data")
+
+
+def kwb_source_frames(kwb: dict[int, Fetched]) -> SourceFrames:
+    """One frame per KWB year, and that year's regions from its WijkenEnBuurten dimension."""
+    out = SourceFrames()
+    for year, fetched in kwb.items():
+        if not _is_raw(fetched):
+            out.absent[("kwb", year)] = f"{fetched.ref.table} not available ({fetched.reason})"
+            continue
+        raw: RawTable = fetched  # type: ignore[assignment]
+        out.frames[("kwb", year)] = kwb_frame(raw.ref.table, year, raw.properties, raw.data)
+        out.regions.append(
+            regions_from_dimension(year, raw.dimensions.get("WijkenEnBuurten", []), 1)
+        )
+        out.notes[raw.ref.table] = None
+    return out
+
+
+def police_source_frames(
+    police: list[Fetched], years: tuple[int, ...], kwb: dict[tuple[str, int], SourceFrame]
+) -> SourceFrames:
+    """Registered crime per year, kept to the codes of that year's KWB indeling."""
+    out = SourceFrames()
+    for fetched in police:
+        if not _is_raw(fetched):
+            for year in years:
+                out.absent[("politie", year)] = f"{fetched.ref.table} not available"
+            continue
+        raw: RawTable = fetched  # type: ignore[assignment]
+        table = raw.ref.table
+        dropped: dict[int, int] = {}
+        for year, frame in police_frames(table, raw.properties, raw.data).items():
+            if year not in years:
+                continue
+            kwb_frame_ = kwb.get(("kwb", year))
+            if kwb_frame_ is not None:
+                frame, dropped[year] = keep_indeling(frame, kwb_frame_.values.index)
+            out.frames[("politie", year)] = frame
+            out.regions.append(regions_with_values(raw, frame, 2))
+        note = "; ".join(
+            f"{year}: {n} region codes not in that year's KWB indeling left out"
+            for year, n in sorted(dropped.items()) if n
+        )
+        out.notes[table] = note or None
+        if note:
+            out.warnings.append(f"[yellow]Politie {table}[/]: {note}")
+    return out
+
+
+def rivm_source_frames(rivm: list[Fetched], years: tuple[int, ...]) -> SourceFrames:
+    """RIVM health estimates of adults (18+, point estimates) from the newest edition."""
+    out = SourceFrames()
+    for fetched in rivm:
+        if not _is_raw(fetched):
+            continue
+        raw: RawTable = fetched  # type: ignore[assignment]
+        table = raw.ref.table
+        age = pick_dimension_key(
+            raw.dimensions.get("Leeftijd", []), "18 jaar of ouder", "18 jaar en ouder"
+        )
+        margin = pick_dimension_key(raw.dimensions.get("Marges", []), "Waarde")
+        frames = rivm_frames(table, raw.properties, raw.data, age, margin)
+        for year, frame in frames.items():
+            if year in years:
+                out.frames[("rivm", year)] = frame
+                out.regions.append(regions_with_values(raw, frame, 3))
+        out.notes[table] = f"years {sorted(frames)}; 18+ {age}, {margin}"
+        break
+    return out
+
+
+def regions_with_values(raw: RawTable, frame: SourceFrame, priority: int) -> pd.DataFrame:
+    """Region rows for the codes a third-party table has values for in one year."""
+    members = [
+        m for m in raw.dimensions.get("WijkenEnBuurten", [])
+        if normalise_code(m["Key"]) in frame.values.index
+    ]
+    return regions_from_dimension(frame.year, members, priority)
+
+
+def require_resolved(availability: pd.DataFrame) -> None:
+    """A catalogue entry that resolves in no year of any available table is an error."""
+    unresolved = unresolved_indicators(availability)
+    if unresolved:
+        raise CatalogueError(
+            "these catalogue entries resolve in no year of any available table: "
+            + ", ".join(unresolved)
+        )
+
+
+def explain_absence(
+    availability: pd.DataFrame, catalogue: Catalogue, absent: dict[tuple[str, int], str]
+) -> pd.DataFrame:
+    """Say *why* an indicator-year is unavailable: a source table the service lacks wins
+    over the generic reason."""
+
+    def reason(row: Any) -> Any:
+        if row.status != "unavailable" or row.series is None or pd.isna(row.series):
+            return row.reason
+        series = catalogue.by_id[row.indicator_id].series[int(row.series)]
+        if (series.source, row.year) in absent:
+            return absent[(series.source, row.year)]
+        if row.reason and row.reason.startswith(f"no {series.source} table"):
+            return row.reason  # the numerator's own source lacks the year: say that first
+        if (series.effective_denominator_source, row.year) in absent:
+            return absent[(series.effective_denominator_source, row.year)]
+        return row.reason
+
+    out = availability.copy()
+    out["reason"] = [reason(row) for row in availability.itertuples()]
+    return out
+
+
+def drop_unobserved_orphans(
+    regions: pd.DataFrame, observations: pd.DataFrame
+) -> pd.DataFrame:
+    """Wijken/buurten whose gemeente no source lists that year, and that carry no data,
+    are noise from a boundary layer of another indeling: leave them out."""
+    gm = set(zip(regions.loc[regions["level"] == "gemeente", "year"],
+                 regions.loc[regions["level"] == "gemeente", "code"], strict=True))
+    observed = set(zip(observations["year"], observations["region_code"], strict=True))
+    keep = [
+        level in ("land", "gemeente") or (year, gmc) in gm or (year, code) in observed
+        for year, code, level, gmc in zip(
+            regions["year"], regions["code"], regions["level"], regions["gemeente_code"],
+            strict=True,
+        )
+    ]
+    return regions[keep].reset_index(drop=True)
