@@ -47,6 +47,7 @@ from etl.settings import (
     RIVM_TABLES,
     Settings,
 )
+from etl.transform import period_year
 
 GZIP_ABOVE_BYTES = 10_000_000
 Progress = Callable[[str], None]
@@ -373,11 +374,14 @@ def _now() -> str:
 Fetched = RawTable | Unavailable
 
 
-def fetch_table(client: CbsClient, ref: TableRef, sets: list[str]) -> RawTable:
+def fetch_table(
+    client: CbsClient, ref: TableRef, sets: list[str], years: tuple[int, ...] | None = None
+) -> RawTable:
     """TableInfos, DataProperties, the TypedDataSet and every dimension of a table.
 
     We fetch ``TypedDataSet`` by name: cbsodata's ``get_data(typed=True)`` would fetch the
-    UntypedDataSet (its flag is inverted) and replace region keys by their titles.
+    UntypedDataSet (its flag is inverted) and replace region keys by their titles. With
+    ``years``, a table whose periods all lie outside them keeps its (large) data set unread.
     """
     for needed in ("TableInfos", "DataProperties", "TypedDataSet"):
         if needed not in sets:
@@ -386,24 +390,44 @@ def fetch_table(client: CbsClient, ref: TableRef, sets: list[str]) -> RawTable:
             )
     info_rows = client.entity_set(ref, "TableInfos")
     properties = client.entity_set(ref, "DataProperties")
-    data = pd.DataFrame.from_records(client.entity_set(ref, "TypedDataSet"))
     dimensions = {
         prop["Key"]: client.entity_set(ref, prop["Key"])
         for prop in properties
         if prop.get("Type") in DIMENSION_TYPES and prop.get("Key") in sets
     }
+    if years is not None and not _has_period_in(properties, dimensions, years):
+        data = pd.DataFrame()
+    else:
+        data = pd.DataFrame.from_records(client.entity_set(ref, "TypedDataSet"))
     return RawTable(ref, info_rows[0] if info_rows else {}, properties, data, dimensions)
 
 
-def fetch_published(client: CbsClient, ref: TableRef, label: str) -> Fetched:
+def _has_period_in(
+    properties: list[dict[str, Any]], dimensions: dict[str, list[dict[str, Any]]],
+    years: tuple[int, ...],
+) -> bool:
+    """Whether a table with a time dimension has a whole-year period among ``years``
+    (a table without one, such as KWB, always does)."""
+    time_keys = [p["Key"] for p in properties if p.get("Type") == "TimeDimension"]
+    if not time_keys or time_keys[0] not in dimensions:
+        return True
+    return any(period_year(str(m["Key"])) in years for m in dimensions[time_keys[0]])
+
+
+def fetch_published(
+    client: CbsClient, ref: TableRef, label: str, years: tuple[int, ...] | None = None
+) -> Fetched:
     """A table with its data and dimensions, or Unavailable when the service lacks it."""
     try:
         sets = client.service_document(ref)
     except NotPublished as exc:
         client.progress(f"[yellow]{label}: {ref.table} not available[/] ({exc})")
         return Unavailable(ref, str(exc))
-    raw = fetch_table(client, ref, sets)
-    client.progress(f"{label}: {ref.table}, {len(raw.data):,} rows")
+    raw = fetch_table(client, ref, sets, years)
+    if raw.data.empty:
+        client.progress(f"{label}: {ref.table} has no period in {list(years or ())}; data not read")
+    else:
+        client.progress(f"{label}: {ref.table}, {len(raw.data):,} rows")
     return raw
 
 
@@ -415,20 +439,20 @@ def extract_kwb(client: CbsClient, years: tuple[int, ...]) -> dict[int, Fetched]
     }
 
 
-def extract_police(client: CbsClient) -> list[Fetched]:
+def extract_police(client: CbsClient, years: tuple[int, ...]) -> list[Fetched]:
     """Registered crime per wijk and buurt (dataderden), every police table."""
     return [
-        fetch_published(client, TableRef("dataderden", table), "Politie")
+        fetch_published(client, TableRef("dataderden", table), "Politie", years)
         for table in POLICE_TABLES
     ]
 
 
-def extract_rivm(client: CbsClient) -> list[Fetched]:
+def extract_rivm(client: CbsClient, years: tuple[int, ...]) -> list[Fetched]:
     """RIVM health estimates: the tables asked for, newest edition first, up to the first
     one that is published (each edition replaces the previous one)."""
     asked: list[Fetched] = []
     for table in RIVM_TABLES:
-        fetched = fetch_published(client, TableRef("dataderden", table), "RIVM")
+        fetched = fetch_published(client, TableRef("dataderden", table), "RIVM", years)
         asked.append(fetched)
         if isinstance(fetched, RawTable):
             break
@@ -463,7 +487,7 @@ def extract_sources(client: CbsClient, years: tuple[int, ...]) -> Sources:
     """Fetch every source the ETL uses (all network I/O of a run happens here)."""
     return Sources(
         kwb=extract_kwb(client, years),
-        police=extract_police(client),
-        rivm=extract_rivm(client),
+        police=extract_police(client, years),
+        rivm=extract_rivm(client, years),
         layers=extract_boundaries(client, years),
     )

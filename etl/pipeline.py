@@ -18,7 +18,7 @@ import pandas as pd
 from core.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from etl import boundaries, transform
 from etl.extract import CbsClient, RawTable, Sources, extract_sources
-from etl.settings import Settings
+from etl.settings import YEARS, Settings
 from etl.store import StoreContent, write_store
 
 Report = Callable[[str], None]
@@ -57,7 +57,8 @@ def run_etl(
         say(warning)
     shapes = boundaries.web_layers(sources.layers, say)
     observations, availability = transform.build_observations(catalogue, tables.frames, years)
-    transform.require_resolved(availability)
+    if unresolved := transform.require_resolved(availability, years == YEARS):
+        say(f"[yellow]Not in the years asked for:[/] {', '.join(unresolved)}")
     availability = transform.explain_absence(availability, catalogue, tables.absent)
     regions = transform.combine_regions([*tables.regions, *shapes.regions])
     regions = transform.drop_unobserved_orphans(regions, observations)

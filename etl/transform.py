@@ -481,7 +481,8 @@ def kwb_source_frames(kwb: dict[int, Fetched]) -> SourceFrames:
     out = SourceFrames()
     for year, fetched in kwb.items():
         if not _is_raw(fetched):
-            out.absent[("kwb", year)] = f"{fetched.ref.table} not available ({fetched.reason})"
+            # Where it was looked for (URL, mirror) is in etl_run; here only what it means.
+            out.absent[("kwb", year)] = f"{fetched.ref.table} not available (not published)"
             continue
         raw: RawTable = fetched  # type: ignore[assignment]
         out.frames[("kwb", year)] = kwb_frame(raw.ref.table, year, raw.properties, raw.data)
@@ -554,14 +555,17 @@ def regions_with_values(raw: RawTable, frame: SourceFrame, priority: int) -> pd.
     return regions_from_dimension(frame.year, members, priority)
 
 
-def require_resolved(availability: pd.DataFrame) -> None:
-    """A catalogue entry that resolves in no year of any available table is an error."""
+def require_resolved(availability: pd.DataFrame, every_year: bool = True) -> list[str]:
+    """A catalogue entry that resolves in no year of any available table is an error when
+    the run covers every year; a run over some years cannot tell a typo from a topic those
+    years lack, so then the entries are only returned (to be reported)."""
     unresolved = unresolved_indicators(availability)
-    if unresolved:
+    if unresolved and every_year:
         raise CatalogueError(
             "these catalogue entries resolve in no year of any available table: "
             + ", ".join(unresolved)
         )
+    return unresolved
 
 
 def explain_absence(

@@ -1,16 +1,26 @@
-"""Shared fixtures: the CBS mirror, a local server over it, and a store built from it."""
+"""Shared fixtures: the CBS mirror, a local server over it, and a store built from it.
+
+The full ETL runs once per session (``etl_run``), over HTTP from the fake CBS/PDOK server:
+the code path of a live run. Everything that needs the real store takes ``built_store``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.browser import browser, browser_context, live_app, page  # noqa: F401
 from tests.cbs_server import MirrorServer
+
+if TYPE_CHECKING:
+    from etl.pipeline import RunResult
+    from etl.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("ZOW_TEST_MIRROR", ROOT.parent / "shared" / "cbs-mirror"))
@@ -35,17 +45,42 @@ def mirror_server(mirror_dir: Path) -> Iterator[MirrorServer]:
         yield server
 
 
+@dataclass
+class EtlRun:
+    """The session's one full ETL run: its result, its settings and what it asked for."""
+
+    result: RunResult
+    settings: Settings
+    requests: list[tuple[str, int]]  # (path and query, status) as the server saw them
+
+
 @pytest.fixture(scope="session")
-def built_store(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real store, built once per session by the real ETL from the mirror."""
+def etl_run(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> EtlRun:
+    """The real ETL, every year, once per session, over HTTP from the fake CBS/PDOK server
+    (pages, retries, the disk cache: the live code path)."""
     from etl.pipeline import run_etl
     from etl.settings import Settings
 
     folder = tmp_path_factory.mktemp("store")
-    settings = dataclasses.replace(
-        Settings(), mirror=mirror_dir, store=folder / "zow.duckdb", cache_dir=folder / "cache"
-    )
-    return run_etl(settings).store
+    with MirrorServer(mirror_dir, page_size=5000) as server:
+        settings = dataclasses.replace(
+            Settings().with_server_root(server.url),
+            mirror=None,
+            refresh=False,
+            store=folder / "zow.duckdb",
+            cache_dir=folder / "cache",
+            timeout=30.0,
+            retries=2,
+            backoff=0.05,
+        )
+        result = run_etl(settings)
+        return EtlRun(result, settings, server.requests)
+
+
+@pytest.fixture(scope="session")
+def built_store(etl_run: EtlRun) -> Path:
+    """The real store, built once per session by the real ETL from the mirror."""
+    return etl_run.result.store
 
 
 @pytest.fixture(scope="session")
