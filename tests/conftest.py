@@ -84,6 +84,14 @@ def built_store(etl_run: EtlRun) -> Path:
 
 
 @pytest.fixture(scope="session")
+def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small synthetic store of tests/fixtures.py (real writer, known values; < 1 s)."""
+    from tests.fixtures import build_synthetic_store
+
+    return build_synthetic_store(tmp_path_factory.mktemp("synthetic") / "zow.duckdb")
+
+
+@pytest.fixture(scope="session")
 def output_dir() -> Path:
     """Where tests leave screenshots and downloads for people to look at."""
     OUTPUT.mkdir(exist_ok=True)
