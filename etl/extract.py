@@ -475,19 +475,20 @@ def extract_boundaries(
 
 @dataclass
 class Sources:
-    """Everything every source gave, untransformed: the whole output of extract."""
+    """What every statistics table gave, untransformed."""
 
     kwb: dict[int, Fetched]
     police: list[Fetched]
     rivm: list[Fetched]
-    layers: dict[tuple[int, str], dict[str, Any]]
+
+    def asked(self) -> list[Fetched]:
+        return [*self.kwb.values(), *self.police, *self.rivm]
 
 
-def extract_sources(client: CbsClient, years: tuple[int, ...]) -> Sources:
-    """Fetch every source the ETL uses (all network I/O of a run happens here)."""
+def extract_tables(client: CbsClient, years: tuple[int, ...]) -> Sources:
+    """Fetch every statistics table the ETL uses for these years (KWB, police, RIVM)."""
     return Sources(
         kwb=extract_kwb(client, years),
         police=extract_police(client, years),
         rivm=extract_rivm(client, years),
-        layers=extract_boundaries(client, years),
     )

@@ -1,7 +1,7 @@
 """The ETL run: extract every source, transform to regions and observations, load the store.
 
 ``run_etl`` is the flow, one named step per line; the steps live in ``extract`` (all I/O),
-``transform`` and ``boundaries`` (pure), and ``store`` (validate, write, swap).
+``transform``, ``boundaries`` and ``changes`` (pure), and ``store`` (validate, write, swap).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 
 from core.catalogue import DEFAULT_CATALOGUE, load_catalogue
-from etl import boundaries, transform
-from etl.extract import CbsClient, RawTable, Sources, extract_sources
-from etl.settings import YEARS, Settings
+from core.sources import BOUNDARIES, publisher_of, source_of_table
+from etl import boundaries, changes, transform
+from etl.extract import CbsClient, RawTable, Sources, extract_boundaries, extract_tables
+from etl.settings import LIVE_HOSTS, PDOK_LAYERS, YEARS, Settings
 from etl.store import StoreContent, write_store
 
 Report = Callable[[str], None]
@@ -34,6 +35,9 @@ class RunResult:
     runs: pd.DataFrame
     boundaries: dict[tuple[int, str], int]
     summary: dict[str, Any] = field(default_factory=dict)
+    region_changes: pd.DataFrame | None = None
+    mergers: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
 
 
 def run_etl(
@@ -47,27 +51,27 @@ def run_etl(
     started = time.perf_counter()
     years = tuple(settings.years)
     catalogue = load_catalogue(catalogue_path)
+    client = CbsClient(settings, progress=say)
 
-    sources = extract_sources(CbsClient(settings, progress=say), years)
-    kwb = transform.kwb_source_frames(sources.kwb)
-    police = transform.police_source_frames(sources.police, years, kwb.frames)
-    rivm = transform.rivm_source_frames(sources.rivm, years)
-    tables = kwb.merge(police).merge(rivm)
-    for warning in tables.warnings:
-        say(warning)
-    shapes = boundaries.web_layers(sources.layers, say)
-    observations, availability = transform.build_observations(catalogue, tables.frames, years)
-    if unresolved := transform.require_resolved(availability, years == YEARS):
-        say(f"[yellow]Not in the years asked for:[/] {', '.join(unresolved)}")
-    availability = transform.explain_absence(availability, catalogue, tables.absent)
+    sources = extract_tables(client, years)
+    tables = source_frames(sources, years, say)
+    layers = extract_boundaries(client, indelingen(years, tables))
+    shapes = boundaries.web_layers(layers, say)
     regions = transform.combine_regions([*tables.regions, *shapes.regions])
-    regions = transform.drop_unobserved_orphans(regions, observations)
-    runs = provenance(sources, tables.notes)
-    summary = summarise(regions, observations, availability, shapes.shapes)
+    found = changes.detect_changes(regions, shapes.metric, kwb_counts(tables))
+    geography = transform.geography_of(regions, found.same)
+    computed = transform.build_observations(catalogue, tables.frames, years, geography)
+    if unresolved := transform.require_resolved(computed.availability, years == YEARS):
+        say(f"[yellow]Not in the years asked for:[/] {', '.join(unresolved)}")
+    availability = transform.explain_absence(computed.availability, catalogue, tables.absent)
+    regions = transform.drop_unobserved_orphans(regions, computed.observations)
+    runs = provenance(sources, tables, layers)
+    summary = summarise(regions, computed.observations, availability, shapes.shapes, found,
+                        computed.gaps)
 
     content = StoreContent(
         regions=regions,
-        observations=observations,
+        observations=computed.observations,
         availability=availability,
         boundaries=shapes.shapes,
         geojson=shapes.geojson,
@@ -76,36 +80,86 @@ def run_etl(
             "summary": json.dumps(summary, ensure_ascii=False),
             "source": str(settings.mirror) if settings.mirror else settings.opendata_url,
         },
+        region_changes=found.region_change,
+        mergers=found.mergers,
+        gaps=computed.gaps,
     )
     path = write_store(content, catalogue, settings.store)
     return RunResult(
         store=path,
         seconds=time.perf_counter() - started,
         regions=regions,
-        observations=observations,
+        observations=computed.observations,
         availability=availability,
         runs=runs,
         boundaries={k: len(v) for k, v in shapes.shapes.items()},
         summary=summary,
+        region_changes=found.region_change,
+        mergers=found.mergers,
+        gaps=computed.gaps,
     )
 
 
-def provenance(sources: Sources, notes: dict[str, str | None]) -> pd.DataFrame:
-    """One row per source table asked for: what it was, when, and what became of it."""
+def source_frames(sources: Sources, years: tuple[int, ...], say: Report
+                  ) -> transform.SourceFrames:
+    """Every table's numbers per (source, period), on its own indeling."""
+    tables = (transform.kwb_source_frames(sources.kwb)
+              .merge(transform.police_source_frames(sources.police, years))
+              .merge(transform.rivm_source_frames(sources.rivm, years)))
+    for warning in tables.warnings:
+        say(warning)
+    return tables
+
+
+def indelingen(years: tuple[int, ...], tables: transform.SourceFrames) -> tuple[int, ...]:
+    """The years whose boundaries are needed: those asked for, and every indeling a table
+    with values for them is on (the police table's 2024 for its 2021 figures)."""
+    used = {frame.region_year for frame in tables.frames.values()}
+    return tuple(sorted(set(years) | used))
+
+
+def kwb_counts(tables: transform.SourceFrames) -> dict[int, pd.DataFrame]:
+    """Inhabitants and dwellings per indeling (KWB), for telling areas apart."""
+    return changes.count_frames(
+        (frame.region_year, frame.values)
+        for (source, _), frame in tables.frames.items() if source == "kwb"
+    )
+
+
+def provenance(sources: Sources, tables: transform.SourceFrames,
+               layers: dict[tuple[int, str], Any]) -> pd.DataFrame:
+    """One row per source table and boundary layer asked for: who publishes it, which
+    indeling its codes are on, when it was fetched, and what became of it."""
     rows = []
-    asked = [*sources.kwb.values(), *sources.police, *sources.rivm]
-    for fetched in asked:
+    for fetched in sources.asked():
         raw = fetched if isinstance(fetched, RawTable) else None
-        note = notes.get(fetched.ref.table) if raw else fetched.reason
+        table = fetched.ref.table
         rows.append({
-            "source_table": fetched.ref.table,
+            "source_table": table,
             "catalog": fetched.ref.host,
+            "source": source_of_table(table),
+            "publisher": publisher_of(table).credit.nl,
             "title": raw.info.get("Title") if raw else None,
             "modified": raw.info.get("Modified") if raw else None,
+            "indeling": tables.indelingen.get(table),
             "rows": len(raw.data) if raw else 0,
             "fetched_at": fetched.fetched_at,
             "status": "ok" if raw else "not published",
-            "note": note,
+            "note": tables.notes.get(table) if raw else fetched.reason,
+        })
+    for (year, level), collection in layers.items():
+        rows.append({
+            "source_table": f"gebiedsindelingen/{year}/{PDOK_LAYERS[level]}",
+            "catalog": LIVE_HOSTS["pdok"],
+            "source": BOUNDARIES.source,
+            "publisher": BOUNDARIES.credit.nl,
+            "title": f"CBS gebiedsindelingen {year}, {level}",
+            "modified": None,
+            "indeling": year,
+            "rows": len(collection.get("features", [])),
+            "fetched_at": None,
+            "status": "ok",
+            "note": None,
         })
     return pd.DataFrame(rows)
 
@@ -115,14 +169,17 @@ def summarise(
     observations: pd.DataFrame,
     availability: pd.DataFrame,
     layers: dict[tuple[int, str], Any],
+    found: changes.Changes | None = None,
+    gaps: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """What was built: regions and observations per year and level, and what is missing."""
+    """What was built: per indeling and level its regions, the observations on it and its
+    boundaries; what is missing; and how many codes changed area."""
     level_of = regions.set_index(["year", "code"])["level"]
     obs_level = level_of.reindex(
-        pd.MultiIndex.from_frame(observations[["year", "region_code"]])
+        pd.MultiIndex.from_frame(observations[["region_year", "region_code"]])
     ).to_numpy()
     obs_counts = (
-        observations.assign(level=obs_level).groupby(["year", "level"]).size()
+        observations.assign(level=obs_level).groupby(["region_year", "level"]).size()
         if len(observations) else pd.Series(dtype=int)
     )
     reg_counts = regions.groupby(["year", "level"]).size()
@@ -139,9 +196,18 @@ def summarise(
         {"indicator": r.indicator_id, "year": int(r.year), "status": r.status, "reason": r.reason}
         for r in missing.itertuples()
     ]
-    return {
+    summary: dict[str, Any] = {
         "per_year": per_year,
         "observations": len(observations),
         "indicators_with_data": int(observations["indicator_id"].nunique()),
         "unavailable": unavailable,
     }
+    if found is not None:
+        change = found.region_change
+        summary["changed_areas"] = int((~change["same_area"]).sum())
+        summary["mergers"] = [
+            f"{r.old_name} → {r.new_name} ({r.year})" for r in found.mergers.itertuples()
+        ]
+    if gaps is not None:
+        summary["withheld"] = {str(k): int(v) for k, v in gaps["reason"].value_counts().items()}
+    return summary

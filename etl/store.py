@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from core.catalogue import Catalogue
@@ -45,6 +46,7 @@ class StoreContent:
     meta: dict[str, str] = field(default_factory=dict)
     region_changes: pd.DataFrame | None = None
     mergers: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None  # observation_gap: values withheld, and why
 
 
 def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -64,6 +66,8 @@ def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "aggregation": ind.aggregation,
                 "weight": ind.weight,
                 "is_percentage": ind.is_percentage,
+                "min_value": (ind.value_bounds or (None, None))[0],
+                "max_value": (ind.value_bounds or (None, None))[1],
             }
             for pos, ind in enumerate(catalogue.indicators)
         ]
@@ -79,6 +83,7 @@ def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "formula": s.formula,
                 "note_nl": s.note.nl if s.note else None,
                 "note_en": s.note.en if s.note else None,
+                "min_denominator": s.effective_min_denominator,
             }
             for ind in catalogue.indicators
             for number, s in enumerate(ind.series)
@@ -118,13 +123,18 @@ def validate(content: StoreContent, catalogue: Catalogue) -> list[str]:
             f"{len(out_of_range)} percentages outside 0–100, e.g. {first['indicator_id']} "
             f"{first['region_code']} {first['year']} = {first['value']}"
         )
+    problems += implausible_values(obs, catalogue)
 
     unknown_ind = set(obs["indicator_id"]) - {i.id for i in catalogue.indicators}
     if unknown_ind:
         problems.append(f"observations for unknown indicators: {sorted(unknown_ind)}")
 
     known = regions.set_index(["year", "code"]).index
-    obs_keys = pd.MultiIndex.from_frame(obs[["year", "region_code"]].drop_duplicates())
+    # A region is a code in one indeling: the one the observation says its code is on.
+    region_year = "region_year" if "region_year" in obs else "year"
+    obs_keys = pd.MultiIndex.from_frame(
+        obs[[region_year, "region_code"]].drop_duplicates().set_axis(["year", "region_code"],
+                                                                     axis=1))
     orphans = obs_keys.difference(known)
     if len(orphans):
         problems.append(f"{len(orphans)} observed regions missing from the region table, "
@@ -160,6 +170,35 @@ def validate(content: StoreContent, catalogue: Catalogue) -> list[str]:
         if not frame.geometry.is_valid.all():
             problems.append(f"boundaries {level} {year}: invalid geometries")
     return problems
+
+
+def implausible_values(obs: pd.DataFrame, catalogue: Catalogue, examples: int = 5
+                       ) -> list[str]:
+    """Values outside their indicator's plausible range (counts ≥ 0 and below a ceiling,
+    percentages 0–100, rates and averages within the catalogue's bounds), each named by
+    indicator, period, region, value, source table and key."""
+    bounds = pd.DataFrame(
+        [(i.id, *i.value_bounds) for i in catalogue.indicators if i.value_bounds],
+        columns=["indicator_id", "low", "high"],
+    )
+    if obs.empty or bounds.empty:
+        return []
+    checked = obs.merge(bounds, on="indicator_id")
+    bad = checked[(checked["value"] < checked["low"]) | (checked["value"] > checked["high"])
+                  | ~np.isfinite(checked["value"])]
+    if bad.empty:
+        return []
+    lines = [
+        f"{r.indicator_id} {r.year} {r.region_code} = {r.value:g} "
+        f"({r.source_table} {r.source_key}; plausible {_number(r.low)} to {_number(r.high)})"
+        for r in bad.head(examples).itertuples()
+    ]
+    more = f" (and {len(bad) - examples} more)" if len(bad) > examples else ""
+    return [f"{len(bad)} implausible values{more}: " + "; ".join(lines)]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
 def write_store(content: StoreContent, catalogue: Catalogue, target: Path) -> Path:
@@ -230,6 +269,7 @@ def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
             ("indicator_series", series),
             ("availability", content.availability),
             ("observation", observations),
+            ("observation_gap", content.gaps),
             ("boundary", boundary_rows),
             ("boundary_geojson", geojson_rows),
             ("etl_run", content.runs),

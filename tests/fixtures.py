@@ -51,6 +51,13 @@ CHANGED_CODES: tuple[str, ...] = ("GM0363", "WK036302", "WK076200", "WK076201")
 MERGER = {"year": 2024, "old_code": WEESP, "old_name": "Weesp",
           "new_code": AMSTERDAM, "new_name": "Amsterdam"}
 EMPTY_REGION = (2024, "WK036303")  # Westpoort: a region without any value
+SMALL_BUURT = (2024, "BU03440000")  # 40 inhabitants: its crime rate is withheld
+# Values not stored, and why (observation_gap): (year, code, indicator) → reason.
+GAPS: dict[tuple[int, str, str], str] = {
+    (2022, AMSTERDAM, "misdrijven_per_1000"): "other_area",
+    (2022, CHANGED_WIJK, "misdrijven_per_1000"): "other_area",
+    (2024, "BU03440000", "misdrijven_per_1000"): "small_denominator",
+}
 
 # Detailed wijken per indeling: code → (name, part of the gemeente square as (x0, y0, x1, y1)
 # in 0..1 of the square).
@@ -122,12 +129,14 @@ CRIMES: dict[tuple[int, str], float] = {  # police periods, 2024 indeling
     (2022, "WK036300"): 20_000, (2024, "WK036300"): 21_000,
     (2022, UTRECHT): 30_000, (2024, UTRECHT): 29_000,
     (2022, BAARN): 1_100, (2024, BAARN): 1_000,
+    (2024, "BU03440000"): 12,  # 40 inhabitants: no rate (below the minimum denominator)
 }
 INDICATOR_IDS: tuple[str, ...] = (
     "inwoners", "woningvoorraad", "koopwoningen", "woz_waarde", "inkomen_per_inwoner",
     "misdrijven_totaal", "misdrijven_per_1000",
 )
 NATIONAL = "NL00"
+MIN_DENOMINATOR = 50  # core.catalogue.DEFAULT_MIN_DENOMINATOR
 
 CATALOGUE: dict[str, Any] = {"indicators": [
     {"id": "inwoners", "subtheme": "wonen", "direction": "neutral", "aggregation": "sum",
@@ -148,7 +157,7 @@ CATALOGUE: dict[str, Any] = {"indicators": [
      "series": [{"years": [2019, 2025], "source": "kwb", "numerator": ["Koopwoningen"]}]},
     {"id": "woz_waarde", "subtheme": "wonen", "direction": "neutral",
      "aggregation": "weighted_mean", "weight": "woningvoorraad",
-     "label": {"nl": "Gemiddelde WOZ-waarde", "en": "Average WOZ value"},
+     "label": {"nl": "Gemiddelde WOZ-waarde", "en": "Average WOZ value"}, "bounds": [0, 10_000],
      "unit": {"nl": "x 1 000 euro", "en": "x 1,000 euro"},
      "definition": {"nl": "Gemiddelde WOZ-waarde van woningen.", "en": "Average WOZ value."},
      "series": [{"years": [2019, 2025], "source": "kwb",
@@ -156,6 +165,7 @@ CATALOGUE: dict[str, Any] = {"indicators": [
     {"id": "inkomen_per_inwoner", "subtheme": "werk_inkomen", "direction": "higher_better",
      "aggregation": "weighted_mean", "weight": "inwoners",
      "label": {"nl": "Gemiddeld inkomen per inwoner", "en": "Average income per inhabitant"},
+     "bounds": [0, 1_000],
      "unit": {"nl": "x 1 000 euro", "en": "x 1,000 euro"},
      "definition": {"nl": "Inkomen per inwoner.", "en": "Income per inhabitant."},
      "series": [{"years": [2019, 2025], "source": "kwb",
@@ -171,6 +181,7 @@ CATALOGUE: dict[str, Any] = {"indicators": [
      "aggregation": "weighted_mean", "weight": "inwoners",
      "label": {"nl": "Misdrijven per 1 000 inwoners", "en": "Crimes per 1,000 inhabitants"},
      "unit": {"nl": "per 1 000 inwoners", "en": "per 1,000 inhabitants"},
+     "bounds": [0, 100_000],
      "definition": {"nl": "Misdrijven per 1 000 inwoners.", "en": "Crimes per 1,000."},
      "series": [{"years": [2019, 2025], "source": "politie", "offence": "0.0.0",
                  "formula": "per_1000", "numerator": ["GeregistreerdeMisdrijven"],
@@ -298,9 +309,9 @@ def _observations(changes: pd.DataFrame) -> pd.DataFrame:
             add(year, POLICE_INDELING, code, "misdrijven_totaal", crimes, POLICE_TABLE,
                 "GeregistreerdeMisdrijven_1[0.0.0]")
             people = inhabitants(year, code)
-            # Same-geography arithmetic: only where the code is the same area in the
-            # period's indeling and the police table's.
-            if people and (year == POLICE_INDELING or code in same_area):
+            # Same-geography arithmetic and small numbers: see GAPS.
+            if (people and people >= MIN_DENOMINATOR
+                    and (year == POLICE_INDELING or code in same_area)):
                 add(year, POLICE_INDELING, code, "misdrijven_per_1000", crimes / people * 1000,
                     POLICE_TABLE, "(GeregistreerdeMisdrijven_1[0.0.0])/(AantalInwoners_5)")
     return pd.DataFrame(rows, columns=["year", "region_year", "region_code", "indicator_id",
@@ -327,39 +338,64 @@ def _region_changes() -> pd.DataFrame:
         ga, gb = shapes_a[level][code], shapes_b[level][code]
         overlap = ga.intersection(gb).area / ga.union(gb).area
         same = overlap >= 0.95
-        note_nl = None if same else f"Ander gebied in {last} dan in {first}."
-        note_en = None if same else f"A different area in {last} than in {first}."
+        note_nl = (f"Zelfde gebied in {first} en {last}." if same
+                   else f"Ander gebied in {last} dan in {first}.")
+        note_en = (f"Same area in {first} and {last}." if same
+                   else f"A different area in {last} than in {first}.")
         rows.append((code, level, first, last, same, "geometry", round(overlap, 4),
                      note_nl, note_en))
     return pd.DataFrame(rows, columns=["code", "level", "from_year", "to_year", "same_area",
                                        "method", "overlap", "note_nl", "note_en"])
 
 
+def _gaps() -> pd.DataFrame:
+    notes = {
+        "other_area": ("Niet berekend: teller en noemer horen bij een ander gebied.",
+                       "Not computed: numerator and denominator belong to different areas."),
+        "small_denominator": ("Niet getoond: de noemer is kleiner dan 50.",
+                              "Not shown: the denominator is below 50."),
+    }
+    rows = [(year, POLICE_INDELING, code, ind, reason, *notes[reason])
+            for (year, code, ind), reason in GAPS.items()]
+    return pd.DataFrame(rows, columns=["year", "region_year", "region_code", "indicator_id",
+                                       "reason", "note_nl", "note_en"])
+
+
 def _availability(observations: pd.DataFrame) -> pd.DataFrame:
     rows = []
+    withheld = pd.Series([(y, i) for y, _, i in GAPS]).value_counts()
     for ind in INDICATOR_IDS:
         police = ind.startswith("misdrijven")
         for year in YEARS:
             part = observations[(observations["indicator_id"] == ind)
                                 & (observations["year"] == year)]
             table = POLICE_TABLE if police else KWB_TABLES[year]
+            region_year = POLICE_INDELING if police else year
             if len(part):
                 rows.append((ind, year, 0, "ok", table, part["source_key"].iloc[0], None,
-                             len(part)))
+                             len(part), region_year, int(withheld.get((year, ind), 0))))
             else:
                 rows.append((ind, year, 0, "unavailable", table, None,
-                             f"key stem not in the DataProperties of {table}", 0))
+                             f"key stem not in the DataProperties of {table}", 0,
+                             region_year, 0))
     return pd.DataFrame(rows, columns=["indicator_id", "year", "series", "status",
-                                       "source_table", "source_keys", "reason", "n_values"])
+                                       "source_table", "source_keys", "reason", "n_values",
+                                       "region_year", "n_withheld"])
 
 
 def _runs() -> pd.DataFrame:
-    rows = [(KWB_TABLES[y], "opendata.cbs.nl", "kwb", f"Kerncijfers wijken en buurten {y}",
-             None, y, 1000, "2025-01-01T00:00:00+00:00", "ok", None) for y in YEARS]
-    rows.append((POLICE_TABLE, "dataderden.cbs.nl", "politie", "Geregistreerde misdrijven",
-                 None, POLICE_INDELING, 1000, "2025-01-01T00:00:00+00:00", "ok", None))
-    return pd.DataFrame(rows, columns=["source_table", "catalog", "source", "title", "modified",
-                                       "indeling", "rows", "fetched_at", "status", "note"])
+    rows = [(KWB_TABLES[y], "opendata.cbs.nl", "kwb", "CBS",
+             f"Kerncijfers wijken en buurten {y}", None, y, 1000,
+             "2025-01-01T00:00:00+00:00", "ok", None) for y in YEARS]
+    rows.append((POLICE_TABLE, "dataderden.cbs.nl", "politie", "Politie, via CBS",
+                 "Geregistreerde misdrijven", None, POLICE_INDELING, 1000,
+                 "2025-01-01T00:00:00+00:00", "ok", None))
+    rows += [(f"gebiedsindelingen/{y}/{level}_gegeneraliseerd", "service.pdok.nl", "pdok",
+              "CBS / Kadaster, via PDOK", f"CBS gebiedsindelingen {y}, {level}", None, y, 0,
+              None, "ok", None) for y in YEARS for level in ("gemeente", "wijk", "buurt")]
+    return pd.DataFrame(rows, columns=["source_table", "catalog", "source", "publisher",
+                                       "title", "modified", "indeling", "rows", "fetched_at",
+                                       "status", "note"])
 
 
 def synthetic_content() -> StoreContent:
@@ -387,7 +423,10 @@ def synthetic_content() -> StoreContent:
         runs=_runs(),
         meta={"source": "synthetic (tests/fixtures.py)"},
         region_changes=changes,
-        mergers=pd.DataFrame([{**MERGER, "method": "geometry"}]),
+        mergers=pd.DataFrame([{**MERGER, "method": "geometry", "area_share": 1.0,
+                               "note_nl": "Weesp ging op in Amsterdam (indeling 2024).",
+                               "note_en": "Weesp joined Amsterdam (2024 indeling)."}]),
+        gaps=_gaps(),
     )
 
 

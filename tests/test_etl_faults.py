@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from etl.extract import ExtractError
 from etl.pipeline import RunResult, run_etl
 from etl.settings import Settings
+from etl.store import ValidationFailed
 from tests.cbs_server import MirrorServer
 from zow import cli
 
@@ -304,3 +305,23 @@ def test_cli_failure_exits_1_and_says_the_store_is_untouched(
     assert "untouched" in result.output
     assert str(target) in result.output
     assert _sha256(target) == before
+
+
+# --------------------------------------------------------------------- plausibility
+
+
+@pytest.mark.parametrize("value", [1e308, -5_000], ids=["1e308", "minus-5000"])
+def test_an_implausible_value_fails_the_run_naming_it_and_keeps_the_old_store(
+    server: MirrorServer, catalogue_path: Path, baseline: RunResult, tmp_path: Path,
+    value: float,
+) -> None:
+    target = _good_store(baseline, tmp_path)
+    before = _sha256(target)
+    server.add_fault(TYPED, "patch", times=None, rows={"GM0363": {"AantalInwoners_5": value}})
+    with pytest.raises(ValidationFailed) as info:
+        run_etl(fault_settings(server, tmp_path), catalogue_path)
+    message = str(info.value)
+    assert f"inwoners 2022 GM0363 = {value:g} (85318NED AantalInwoners_5;" in message
+    assert "implausible" in message
+    assert _sha256(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["zow.duckdb"]

@@ -96,6 +96,28 @@ def test_no_stored_rate_joins_two_different_areas(synthetic_store: Path) -> None
     assert (2022, fixtures.DEURNE) in pairs  # the gemeente itself kept its area
 
 
+def test_every_withheld_value_has_its_reason_and_no_observation(synthetic_store: Path) -> None:
+    gaps = q(synthetic_store, "SELECT year, region_code, indicator_id, reason, note_en "
+             "FROM observation_gap")
+    got = {(r.year, r.region_code, r.indicator_id): r.reason for r in gaps.itertuples()}
+    assert got == fixtures.GAPS
+    assert gaps["note_en"].str.len().gt(10).all()
+    for year, code, indicator in fixtures.GAPS:
+        assert q(synthetic_store, "SELECT count(*) AS n FROM observation WHERE year = ? "
+                 "AND region_code = ? AND indicator_id = ?", year, code,
+                 indicator)["n"].iloc[0] == 0
+    withheld = q(synthetic_store, "SELECT year, n_withheld FROM availability "
+                 "WHERE indicator_id = 'misdrijven_per_1000' ORDER BY year")
+    assert withheld.values.tolist() == [[2022, 2], [2024, 1]]
+
+
+def test_every_source_is_attributed_with_its_indeling(synthetic_store: Path) -> None:
+    runs = q(synthetic_store, "SELECT source_table, source, publisher, indeling FROM etl_run")
+    police = runs[runs["source_table"] == fixtures.POLICE_TABLE].iloc[0]
+    assert (police["publisher"], police["indeling"]) == ("Politie, via CBS", 2024)
+    assert runs["publisher"].notna().all() and runs["indeling"].notna().all()
+
+
 def test_the_region_without_values_has_none(synthetic_store: Path) -> None:
     year, code = fixtures.EMPTY_REGION
     assert len(q(synthetic_store, "SELECT 1 FROM region WHERE year = ? AND code = ?",

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.catalogue import DEFAULT_CATALOGUE, CatalogueError
+from etl.errors import EtlError
 from etl.extract import ExtractError
 from etl.settings import YEARS, Settings
 from etl.store import ValidationFailed, read_meta
@@ -111,7 +112,7 @@ def etl(
 
         try:
             result = run_etl(settings, catalogue, report=report)
-        except (ExtractError, CatalogueError, ValidationFailed) as exc:
+        except (EtlError, ExtractError, CatalogueError, ValidationFailed) as exc:
             progress.stop()
             console.print(f"[red bold]ETL failed:[/] {exc}")
             console.print(f"The previous store (if any) is untouched: {settings.store}")
@@ -144,6 +145,15 @@ def _print_summary(summary: dict, store: Path, seconds: float) -> None:
         for indicator, reasons in sorted(gaps.items()):
             missing.add_row(indicator, "\n".join(reasons))
         console.print(missing)
+    if summary.get("mergers"):
+        console.print(f"Gemeente mergers found: {'; '.join(summary['mergers'])}")
+    if "changed_areas" in summary:
+        console.print(f"Codes that are not the same area in two indelingen (or cannot be "
+                      f"told to be): {summary['changed_areas']:,}")
+    if summary.get("withheld"):
+        reasons = ", ".join(f"{n:,} {reason.replace('_', ' ')}"
+                            for reason, n in summary["withheld"].items())
+        console.print(f"Values withheld: {reasons} (reasons in observation_gap)")
     console.print(
         f"[green]Wrote {store}[/] ({store.stat().st_size / 1e6:.1f} MB): "
         f"{summary['observations']:,} observations of {summary['indicators_with_data']} "
