@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from core.catalogue import DEFAULT_CATALOGUE, load_catalogue
+from core.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from core.sources import BOUNDARIES, publisher_of, source_of_table
 from etl import boundaries, changes, transform
+from etl.errors import SourceDataError
 from etl.extract import CbsClient, RawTable, Sources, extract_boundaries, extract_tables
 from etl.settings import LIVE_HOSTS, PDOK_LAYERS, YEARS, Settings
-from etl.store import StoreContent, write_store
+from etl.store import StoreContent, ValidationFailed, store_lock, write_store
 
 Report = Callable[[str], None]
 
@@ -45,14 +46,25 @@ def run_etl(
     catalogue_path: Path | str = DEFAULT_CATALOGUE,
     report: Report | None = None,
 ) -> RunResult:
-    """Build the store from the configured sources; raises on any fatal problem, leaving
-    the previous store as it was."""
+    """Build the store from the configured sources; raises an EtlError (or CatalogueError)
+    on any fatal problem, leaving the previous store as it was. One run per store at a time:
+    the run holds the store's lock throughout."""
     say = report or (lambda _msg: None)
-    started = time.perf_counter()
-    years = tuple(settings.years)
     catalogue = load_catalogue(catalogue_path)
     client = CbsClient(settings, progress=say)
+    with store_lock(settings.store):
+        try:
+            return build(settings, catalogue, client, say)
+        except (ValidationFailed, SourceDataError) as exc:
+            exc.hints.append(suspect_replies(exc, client, settings))
+            raise
 
+
+def build(settings: Settings, catalogue: Catalogue, client: CbsClient, say: Report
+          ) -> RunResult:
+    """The flow: extract, transform, detect region changes, compute, validate and load."""
+    started = time.perf_counter()
+    years = tuple(settings.years)
     sources = extract_tables(client, years)
     tables = source_frames(sources, years, say)
     layers = extract_boundaries(client, indelingen(years, tables))
@@ -98,6 +110,30 @@ def run_etl(
         mergers=found.mergers,
         gaps=computed.gaps,
     )
+
+
+def suspect_replies(exc: ValidationFailed | SourceDataError, client: CbsClient,
+                    settings: Settings) -> str:
+    """What to do about the replies behind a failed validation. The cached replies of the
+    tables it names are moved aside (the next run downloads them again); a mirror is only
+    named, never changed. Without a named table, say where the replies are and how to
+    fetch them again."""
+    tables = [t for t in exc.tables if t in client.files]
+    files = [path for table in tables for path in client.files[table]]
+    if not files:
+        where = settings.mirror or settings.cache_dir
+        return (f"The replies this run used are in {where}; if they are at fault, fetch them "
+                "again with: zow etl --refresh")
+    if settings.mirror is not None:
+        return ("These mirror files are suspect (left as they are): "
+                + ", ".join(str(f) for f in files))
+    aside = settings.cache_dir / ".suspect" / time.strftime("%Y%m%dT%H%M%S")
+    for path in files:
+        moved = aside / path.relative_to(settings.cache_dir)
+        moved.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(moved)
+    return (f"The cached replies of {', '.join(tables)} are suspect: moved to {aside}, so the "
+            "next run downloads them again.")
 
 
 def source_frames(sources: Sources, years: tuple[int, ...], say: Report

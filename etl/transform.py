@@ -119,6 +119,36 @@ def period_year(period: str) -> int | None:
     return None
 
 
+# -------------------------------------------------------------- duplicate rows
+def without_duplicates(frame: pd.DataFrame, keys: list[str], table: str, period: str,
+                       names: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per ``keys`` (region, and period or offence). Rows that repeat another
+    exactly are dropped; rows that contradict it (same region and period, different values)
+    fail the run: no silent first-wins."""
+    dup = frame.duplicated(keys, keep=False)
+    if not dup.any():
+        return frame
+    part = frame[dup]
+    values = [c for c in frame.columns if c not in keys]
+    differing = part.groupby(keys, dropna=False)[values].nunique(dropna=False) > 1
+    bad = differing[differing.any(axis=1)]
+    if len(bad):
+        where, columns = bad.index[0], bad.columns[bad.iloc[0].to_numpy()]
+        where = where if isinstance(where, tuple) else (where,)
+        rows = part[(part[keys] == pd.Series(where, index=keys)).all(axis=1)]
+        column = columns[0]
+        seen = " and ".join(f"{v:g}" if isinstance(v, float) else str(v)
+                            for v in rows[column].tolist())
+        key = (names or {}).get(column, column)
+        raise SourceDataError(
+            f"{table}: {len(rows)} rows for {' '.join(map(str, where))} ({period}) with "
+            f"different values: {key} = {seen}"
+            + (f"; {len(bad)} such regions in all" if len(bad) > 1 else ""),
+            (table,),
+        )
+    return frame.drop_duplicates(keys, keep="first")
+
+
 # ----------------------------------------------------------------- source frames
 @dataclass
 class SourceFrame:
@@ -168,7 +198,10 @@ def kwb_frame(
     for stem in index.ambiguous:
         missing[stem] = f"stem {stem} is ambiguous in {table}"
     values = pd.DataFrame(columns, index=pd.Index(codes, name="region_code"))
-    values = values[~values.index.duplicated(keep="first")]
+    if values.index.duplicated().any():
+        values = without_duplicates(values.reset_index(), ["region_code"], table, str(year),
+                                    {stem: key for stem, key in keys.items()}
+                                    ).set_index("region_code")
     return SourceFrame("kwb", table, year, values, keys, missing, frozenset(index.keys),
                        indeling, index.units)
 
@@ -194,6 +227,8 @@ def police_frames(
     for stem, key in measures.items():
         work[stem] = to_number(rows[key])
     work = work.dropna(subset=["year"])
+    work = without_duplicates(work, ["region_code", "year", "offence"], table,
+                              "per period and offence", measures)
     for year, part in work.groupby("year", sort=True):
         wide = part.pivot_table(
             index="region_code", columns="offence", values=list(measures), aggfunc="first"
@@ -248,7 +283,9 @@ def rivm_frames(
             {stem: to_number(rows.loc[sel, key]).to_numpy() for stem, key in topics.items()},
             index=pd.Index(codes[sel].to_numpy(), name="region_code"),
         )
-        values = values[~values.index.duplicated(keep="first")]
+        if values.index.duplicated().any():
+            values = without_duplicates(values.reset_index(), ["region_code"], table,
+                                        str(int(year)), topics).set_index("region_code")
         frames[int(year)] = SourceFrame(
             "rivm", table, int(year), values, dict(topics), resolved=frozenset(index.keys),
             indeling=indeling, units=index.units,

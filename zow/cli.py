@@ -7,7 +7,7 @@ import os
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,9 +15,8 @@ from rich.table import Table
 
 from core.catalogue import DEFAULT_CATALOGUE, CatalogueError
 from etl.errors import EtlError
-from etl.extract import ExtractError
 from etl.settings import YEARS, Settings
-from etl.store import ValidationFailed, read_meta
+from etl.store import read_meta
 
 app = typer.Typer(
     help="Zicht op wijken: CBS neighbourhood statistics per NPLV subtheme.",
@@ -112,13 +111,22 @@ def etl(
 
         try:
             result = run_etl(settings, catalogue, report=report)
-        except (EtlError, ExtractError, CatalogueError, ValidationFailed) as exc:
+        except (EtlError, CatalogueError) as exc:
             progress.stop()
-            console.print(f"[red bold]ETL failed:[/] {exc}")
-            console.print(f"The previous store (if any) is untouched: {settings.store}")
-            raise typer.Exit(1) from None
+            _failed(str(exc), settings.store)
+        except Exception as exc:  # anything else too: a message, not a traceback
+            progress.stop()
+            _failed(f"{exc.__class__.__name__}: {exc}", settings.store)
 
     _print_summary(result.summary, result.store, result.seconds)
+
+
+def _failed(message: str, store: Path) -> NoReturn:
+    # markup=False: messages quote replies and paths, whose brackets are not rich markup.
+    console.print("[red bold]ETL failed:[/]", end=" ")
+    console.print(message, markup=False, highlight=False)
+    console.print(f"The previous store (if any) is untouched: {store}")
+    raise typer.Exit(1)
 
 
 def _print_summary(summary: dict, store: Path, seconds: float) -> None:
