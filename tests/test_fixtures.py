@@ -24,9 +24,10 @@ def q(store: Path, sql: str, *params: object) -> pd.DataFrame:
 def test_it_builds_quickly_with_the_real_writer(tmp_path: Path) -> None:
     fixtures.build_synthetic_store(tmp_path / "warm-up.duckdb")  # first use loads libraries
     (tmp_path / "warm-up.duckdb").unlink()
-    started = time.perf_counter()
+    # CPU time, not wall time: other work on a shared machine must not fail this.
+    started = time.process_time()
     path = fixtures.build_synthetic_store(tmp_path / "s.duckdb")
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     meta = read_meta(path)
     assert meta["schema_version"] == str(SCHEMA_VERSION)
     assert meta["source"] == "synthetic (tests/fixtures.py)"

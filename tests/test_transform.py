@@ -741,3 +741,21 @@ def test_regions_get_the_netherlands_in_every_indeling() -> None:
         2023, [{"Key": "GM0363    ", "Title": "Amsterdam"}], priority=1)])
     assert regions[["year", "code", "name"]].values.tolist() == [
         [2023, "GM0363", "Amsterdam"], [2023, "NL00", "Nederland"]]
+
+
+def test_a_row_repeated_exactly_is_dropped_and_a_contradicting_one_fails() -> None:
+    props = [topic("AantalInwoners_5")]
+    same = pd.DataFrame({"WijkenEnBuurten": ["GM0363  ", "GM0363  ", "GM0014  "],
+                         "AantalInwoners_5": [882633, 882633, 5]})
+    frame = kwb_frame("85318NED", 2022, props, same)
+    assert frame.values["AantalInwoners"].to_dict() == {"GM0363": 882633.0, "GM0014": 5.0}
+    other = same.assign(AantalInwoners_5=[882633, 1, 5])
+    with pytest.raises(SourceDataError, match=r"85318NED: 2 rows for GM0363 \(2022\) with "
+                                              r"different values: AantalInwoners_5 = 882633 "
+                                              r"and 1") as info:
+        kwb_frame("85318NED", 2022, props, other)
+    assert info.value.tables == ("85318NED",)
+    rivm = pd.DataFrame({"WijkenEnBuurten": ["GM0363", "GM0363"], "Perioden": ["2020JJ00"] * 2,
+                         "Roker_4": ["    19.8", "    21.0"]})
+    with pytest.raises(SourceDataError, match=r"50090NED: 2 rows for GM0363 \(2020\)"):
+        rivm_frames("50090NED", [topic("Roker_4")], rivm, None, None)
