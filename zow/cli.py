@@ -130,8 +130,8 @@ def _failed(message: str, store: Path) -> NoReturn:
 
 
 def _print_summary(summary: dict, store: Path, seconds: float) -> None:
-    table = Table(title="Regions / observations / boundaries per year and level")
-    table.add_column("year")
+    table = Table(title="Per indeling and level: regions / observations on them / boundaries")
+    table.add_column("indeling")
     levels = ["land", "gemeente", "wijk", "buurt"]
     for level in levels:
         table.add_column(level, justify="right")
