@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -66,7 +67,7 @@ class Changes:
     region_change: pd.DataFrame
     mergers: pd.DataFrame
 
-    @property
+    @cached_property
     def same(self) -> dict[tuple[int, int], frozenset[str]]:
         """(from_year, to_year) → the codes that are the same area in both."""
         same = self.region_change[self.region_change["same_area"]]

@@ -408,8 +408,8 @@ def with_national_total(values: pd.Series, gemeenten: frozenset[str]) -> tuple[p
     return out.rename_axis(values.index.name), len(gemeenten)
 
 
-def _check_units(indicator: Indicator, series: Series, frame: SourceFrame,
-                 stems: tuple[str, ...], expected: str, role: str) -> None:
+def _check_units(indicator: Indicator, frame: SourceFrame, stems: tuple[str, ...],
+                 expected: str, role: str) -> None:
     """Units as declared: a key whose DataProperties name another unit than the catalogue
     expects would be read as something it is not."""
     for stem in stems:
@@ -477,10 +477,9 @@ def compute_indicator_year(
     counts = series.formula in ("sum", "share", "per_1000") or indicator.aggregation == "sum"
     published = _is_published(series, source)
     if series.formula == "value" and not published:
-        _check_units(indicator, series, source, series.numerator, indicator.unit.nl,
-                     "value")
+        _check_units(indicator, source, series.numerator, indicator.unit.nl, "value")
     elif not published:
-        _check_units(indicator, series, source, series.numerator, "aantal", "numerator")
+        _check_units(indicator, source, series.numerator, "aantal", "numerator")
     summed = 0
     if counts and not published:
         numerator, summed = with_national_total(
@@ -505,7 +504,7 @@ def compute_indicator_year(
                 f"key stem {unresolved[0]} not in the DataProperties of {den_frame.table}",
                 region_year=region_year,
             )
-        _check_units(indicator, series, den_frame, series.denominator, "aantal", "denominator")
+        _check_units(indicator, den_frame, series.denominator, "aantal", "denominator")
         den_data, den_keys, den_notes = _columns(den_frame, den_cols)
         notes += den_notes
         denominator, den_summed = with_national_total(

@@ -167,13 +167,14 @@ def test_2022_every_kwb_gemeente_and_wijk_has_its_inhabitants(built_store: Path)
     assert len(wijken) == 3340
     assert set(gemeenten.index) == kwb_codes(2022, "Gemeente")
     assert set(wijken.index) == kwb_codes(2022, "Wijk")
-    # Police codes (2024 indeling) may add regions, but never drop a KWB gemeente.
+    # The 2022 regions are those of the 2022 indeling: the police table's codes (2024
+    # indeling) add none, and drop none.
     region_gm = set(
         query(built_store, "SELECT code FROM region WHERE year = 2022 AND level = 'gemeente'")[
             "code"
         ]
     )
-    assert kwb_codes(2022, "Gemeente") <= region_gm
+    assert kwb_codes(2022, "Gemeente") == region_gm
 
 
 @pytest.mark.parametrize(
