@@ -29,6 +29,17 @@ OUTPUT = ROOT / "test-output"
 needs_mirror = pytest.mark.skipif(
     not (MIRROR / "README.md").exists(), reason=f"CBS mirror not found at {MIRROR}"
 )
+# The session's one ETL run happens in the setup of whichever test needs it first; on a
+# loaded machine it can take minutes. Those tests get this on top of their own timeout.
+ETL_BUILD_SECONDS = 900
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    default = float(config.getini("timeout") or 0)
+    for item in items:
+        uses_build = {"etl_run", "built_store"} & set(getattr(item, "fixturenames", ()))
+        if uses_build and default and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(default + ETL_BUILD_SECONDS))
 
 
 @pytest.fixture(scope="session")
