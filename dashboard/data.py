@@ -28,6 +28,7 @@ from core.catalogue import Catalogue, Indicator
 from core.regions import LAND_CODE, MAP_LEVELS, with_terms
 
 COVERAGE = 0.95  # share of regions with a value that must have a shape to draw a map
+BOUNDARY_CREDIT = "Grenzen: CBS / Kadaster, via PDOK (gebiedsindelingen)"
 
 
 class StoreMissing(FileNotFoundError):
@@ -228,12 +229,17 @@ class Store:
 
     @memo(16)
     def geojson_text(self, year: int, level: str) -> str:
+        """A layer's GeoJSON, with its attribution as a top-level member (GeoJSON allows
+        foreign members): boundaries that leave the app say where they come from."""
         frame = self.query(
             "SELECT geojson FROM boundary_geojson WHERE year = ? AND level = ?", [year, level]
         )
         if frame.empty:
             raise KeyError(f"no boundaries for {level} {year}")
-        return str(frame["geojson"].iloc[0])
+        text = str(frame["geojson"].iloc[0])
+        credit = json.dumps({"attribution": f"{BOUNDARY_CREDIT}, {level} {year}",
+                             "license": "CC BY 4.0"}, ensure_ascii=False)
+        return "{" + credit[1:-1] + "," + text.lstrip()[1:]
 
     @memo(16)
     def geojson_gzip(self, year: int, level: str) -> bytes:
@@ -334,11 +340,31 @@ class Store:
                 reached = b
         return reached == last
 
+    def changes_of(self, code: str) -> pd.DataFrame:
+        """The boundary changes of one code: the steps between consecutive indelingen where
+        the detection found another area (with its bilingual note)."""
+        return self.query(
+            "SELECT code, level, from_year, to_year, method, overlap, note_nl, note_en "
+            "FROM region_change WHERE code = ? AND NOT same_area "
+            "AND method NOT IN ('chain', 'unknown') ORDER BY from_year, to_year",
+            [code],
+        )
+
+    def gaps_of(self, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
+        """Figures the ETL did not store for these codes, and why (another area behind a
+        rate's numerator and denominator, a denominator too small)."""
+        return self.query(
+            "SELECT year, region_year, region_code AS code, indicator_id, reason, note_nl, "
+            "note_en FROM observation_gap WHERE region_code IN (SELECT unnest(?)) "
+            "ORDER BY indicator_id, year",
+            [list(codes)],
+        )
+
     @memo(1)
     def mergers(self) -> pd.DataFrame:
         """Gemeenten that ended, and which gemeente took over their area."""
         return self.query(
-            "SELECT year, old_code, old_name, new_code, new_name, method "
+            "SELECT year, old_code, old_name, new_code, new_name, method, note_nl, note_en "
             "FROM gemeente_merger ORDER BY year, old_code"
         )
 

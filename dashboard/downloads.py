@@ -276,3 +276,50 @@ def map_download(fmt: str) -> Response:
         f'attachment; filename="{download_stem(view)}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@downloads.get("/download/gegevens.<fmt>")
+def data_download(fmt: str) -> Response:
+    """Any view the API serves (``/api/v1/observations``: indicator, year, level,
+    gemeente), as CSV or Excel: buurten without shapes, the national level, any year."""
+    from dashboard.api import ApiError, read_observations
+
+    if fmt not in ("csv", "xlsx"):
+        return _error("format must be csv or xlsx", "format", 404)
+    lang = request.args.get("lang", "nl")
+    dialect = request.args.get("dialect", "")
+    if lang not in ("nl", "en") or dialect not in DIALECTS:
+        return _error("lang must be nl or en; dialect nl or left out", "lang")
+    try:
+        db = open_store(current_app.config["ZOW_STORE"])
+        found = read_observations(db)
+    except StoreMissing:
+        return _error("no data store", None, 503)
+    except ApiError as exc:
+        return _error(exc.message, exc.parameter, exc.status)
+    indicator = db.indicators[found.indicator_id]
+    en = lang == "en"
+    frame = pd.DataFrame({
+        "code": found.frame["code"],
+        "name" if en else "naam": found.frame["name"],
+        "municipality_code" if en else "gemeente_code": found.frame["gemeente_code"],
+        "indicator_id": found.indicator_id,
+        "value" if en else "waarde": found.frame["value"],
+        "unit" if en else "eenheid": indicator.unit.get(lang),
+        "year" if en else "jaar": found.year,
+        # The indeling the code belongs to: the area the figure is about.
+        "indeling": found.frame["region_year"],
+        "series" if en else "reeks": found.frame["series"],
+        "level" if en else "niveau": found.level,
+    })
+    notes = indicator_notes(db, [found.indicator_id], [found.year], lang)
+    where = f"_{found.gemeente}" if found.gemeente else ""
+    stem = f"gegevens_{found.indicator_id}_{found.year}_{found.level}{where}"
+    if fmt == "xlsx":
+        body, mimetype = to_excel(frame, notes, lang), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_csv(frame, notes, lang, dutch=dialect == "nl"), CSV_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

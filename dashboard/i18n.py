@@ -291,6 +291,7 @@ TEXT.update(
                   "wijken or for this wijk are dropped, and other missing values count as the "
                   "mean of all wijken after standardising.",
         },
+        "profile_boundaries": {"nl": "Grenzen", "en": "Boundaries"},
         "profile_other_area": {
             "nl": "De cijfers van {years} onder deze code gaan over een ander gebied "
                   "(gewijzigde grenzen) en staan niet in de trend.",

@@ -102,7 +102,8 @@ def theme_table(db: Store, rows: list[Row], subject: Subject, lang: str,
     for row in rows:
         indicator = row.indicator
         reason = pv.unavailable_reason(db, row, lang)
-        notes = [n for n in (reason, pv.other_area_note(row, lang)) if n]
+        notes = [n for n in (reason, pv.other_area_note(row, lang), *pv.gap_notes(row, lang))
+                 if n]
         label = html.Th([indicator.label.get(lang),
                          html.Span(f" ({indicator.unit.get(lang)})", className="text-muted small"),
                          *[html.Div(n, className="small text-muted reason",
@@ -155,6 +156,11 @@ def intro(db: Store, subject: Subject, lang: str) -> list[Any]:
                 className="h2 mb-1", id="profile-title"),
         html.P(parts, className="mb-2"),
     ]
+    if notes := pv.boundary_notes(db, subject, lang):
+        items.append(html.Div([html.Span(f"{t('profile_boundaries', lang)}: ",
+                                         className="fw-semibold"),
+                               html.Ul([html.Li(n) for n in notes], className="mb-0")],
+                              className="small mb-2", id="profile-boundaries"))
     if (areas := pv.part_of(subject)) and subject.kind in ("wijk", "gemeente"):
         key, element = (("profile_part_of", "profile-part-of") if subject.kind == "wijk"
                         else ("profile_focus_areas", "profile-focus-areas"))

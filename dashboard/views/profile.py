@@ -256,6 +256,7 @@ class Row:
     segments: list[list[tuple[int, float]]]
     aggregate: Aggregate | None = None
     other_area_years: tuple[int, ...] = ()  # figures under this code about another area
+    gaps: tuple[tuple[int, str, str], ...] = ()  # (year, note nl, note en) not stored, why
 
 
 def _value_at(frame: pd.DataFrame, indicator_id: str, year: int, code: str) -> float | None:
@@ -277,12 +278,14 @@ def region_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
     own = own.assign(version=own["region_year"].map(versions))
     mine = versions.get(subject.year, 0)
     refs = _references(db, subject)
+    gaps = db.gaps_of([subject.code])
     rows: dict[str, list[Row]] = {s: [] for s in SUBTHEMES}
     for indicator in db.catalogue.indicators:
         frame = own[own["indicator_id"] == indicator.id].sort_values("year")
         same = frame[frame["version"] == mine]
         if same.empty:
             continue
+        missing = gaps[gaps["indicator_id"] == indicator.id]
         latest = same.iloc[-1]
         year = int(latest["year"])
         rows[indicator.subtheme].append(Row(
@@ -295,8 +298,60 @@ def region_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
             segments=trend_segments(same[["year", "value", "series", "version"]]),
             other_area_years=tuple(sorted({int(y) for y in
                                            frame.loc[frame["version"] != mine, "year"]})),
+            gaps=tuple(zip(missing["year"].astype(int), missing["note_nl"], missing["note_en"],
+                           strict=True)),
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class Series:
+    """One indicator of one region over the years (for the API)."""
+
+    points: pd.DataFrame  # year, region_year, value, series, segment, source_table
+    other_area: pd.DataFrame  # year, region_year, value: the code's figures on another area
+    breaks: list[str]  # why the segments break (definition changes, boundary changes)
+
+
+def series_of(db: Store, subject: Subject, indicator_id: str) -> Series:
+    own = db.observations_of([subject.code])
+    own = own[own["indicator_id"] == indicator_id].sort_values("year")
+    versions = area_versions(sorted({*db.years_of_code(subject.code), *own["region_year"]}),
+                             lambda a, b: db.same_area(subject.code, a, b))
+    mine = versions.get(subject.year, 0)
+    version = own["region_year"].map(versions)
+    same = own[version == mine]
+    segment, previous = [], None
+    for series in same["series"]:
+        segment.append(0 if previous is None else segment[-1] + (series != previous))
+        previous = series
+    points = same[["year", "region_year", "value", "series", "source_table"]].assign(
+        segment=segment)
+    indicator = db.indicators[indicator_id]
+    breaks = [f"{s.years[0]}: {s.note.en}" for s in indicator.series[1:] if s.note]
+    breaks += list(db.changes_of(subject.code)["note_en"].dropna())
+    return Series(points.reset_index(drop=True),
+                  own.loc[version != mine, ["year", "region_year", "value"]].reset_index(
+                      drop=True), breaks)
+
+
+def boundary_notes(db: Store, subject: Subject, lang: str) -> list[str]:
+    """What happened to the area a code names: boundary changes the detection found, and
+    gemeenten that merged into this one (derived from the indelingen, not written by hand)."""
+    if subject.kind == "area":
+        return []
+    column = "note_en" if lang == "en" else "note_nl"
+    notes = [str(n) for n in db.changes_of(subject.code)[column] if isinstance(n, str)]
+    if subject.kind == "gemeente":
+        mergers = db.mergers()
+        notes += [str(n) for n in mergers.loc[mergers["new_code"] == subject.code, column]
+                  if isinstance(n, str) and str(n) not in " ".join(notes)]
+    return notes
+
+
+def gap_notes(row: Row, lang: str) -> list[str]:
+    """Figures of this row that were not stored, with the ETL's reason, per year."""
+    return [f"{year}: {en if lang == 'en' else nl}" for year, nl, en in row.gaps]
 
 
 def _area_year_versions(db: Store, area: Area) -> dict[int, int]:
