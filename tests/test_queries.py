@@ -46,6 +46,8 @@ CALLS: dict[str, tuple[tuple[Any, ...], Any]] = {
     "region_changes": ((), lambda r: r.empty),
     "same_area": (("WK036301", 2022, 2024), lambda r: r is False),
     "mergers": ((), lambda r: r.empty),
+    "changes_of": (("WK076201",), lambda r: r.empty),
+    "gaps_of": ((["WK076201"],), lambda r: r.empty),
     "values": (("inwoners", 2024, "wijk"), lambda r: r.empty),
     "value": (("inwoners", 2024, "GM0363"), lambda r: r is None),
     "national": (("inwoners", 2024), lambda r: r is None),
