@@ -25,9 +25,12 @@ import pandas as pd
 from flask import current_app, has_app_context
 
 from core.catalogue import Catalogue, Indicator
-from core.regions import LAND_CODE, MAP_LEVELS, with_terms
+from core.regions import LAND_CODE, MAP_LEVELS, gemeente_of, with_terms
 
 COVERAGE = 0.95  # share of regions with a value that must have a shape to draw a map
+# On another year's shapes, only the regions of the same area there are drawn (the others
+# stay in the table, and the panel says how many): at least this share of them.
+OTHER_LAYER_COVERAGE = 0.9
 BOUNDARY_CREDIT = "Grenzen: CBS / Kadaster, via PDOK (gebiedsindelingen)"
 
 
@@ -156,63 +159,66 @@ class Store:
         )
         return frozenset(frame["code"])
 
-    @memo(1)
-    def _coverage(self) -> dict[tuple[str, int, str, int], dict[int, int]]:
-        """For every (indicator, year, level, indeling): how many of its regions with a
-        value each boundary layer of that level has a shape for. One query for the store."""
-        frame = self.query(
-            "SELECT o.indicator_id, o.year, o.level, o.region_year, b.year AS byear, "
-            "count(*) AS n FROM observation_region o JOIN boundary b "
-            "ON b.level = o.level AND b.code = o.code GROUP BY ALL"
-        )
-        out: dict[tuple[str, int, str, int], dict[int, int]] = {}
-        for ind, year, level, indeling, byear, n in frame.itertuples(index=False):
-            out.setdefault((ind, int(year), level, int(indeling)), {})[int(byear)] = int(n)
-        return out
-
     @memo(4096)
     def geometry_year(
         self, indicator_id: str, year: int, level: str, gemeente: str | None = None
     ) -> int | None:
         """The year of the boundary layer to draw these values on, or None.
 
-        The layer of the values' own indeling when it covers nearly every region with a
-        value (COVERAGE); otherwise the nearest layer of the same level that has a shape
-        for every code with a value, each code the same area there (region_change)."""
+        The layer of the values' own indeling when it has a shape for nearly every region
+        with a value (COVERAGE); otherwise the nearest layer of the same level on which
+        nearly every such region has a shape *of the same area* (region_change). Regions
+        without one are then not drawn (they stay in the table; see drawable_codes)."""
         indeling = self.indeling(indicator_id, year, level)
         if indeling is None:
             return None
-        if gemeente is None:
-            total = self._counts()[(indicator_id, year, level)][indeling]
-            covered = self._coverage().get((indicator_id, year, level, indeling), {})
-            codes = None
-        else:
-            frame = self.values(indicator_id, year, level)
-            codes = set(frame.loc[frame["value"].notna()
-                                  & (frame["gemeente_code"] == gemeente), "code"])
-            total = len(codes)
-            covered = {y: len(codes & self.boundary_codes(y, lv)) for y, lv
-                       in self.boundary_layers() if lv == level}
-        if not total:
+        codes = self._codes_with_values(indicator_id, year, level, gemeente)
+        if not codes:
             return None
         layers = sorted((y for y, lv in self.boundary_layers() if lv == level),
                         key=lambda y: (y != indeling, abs(y - indeling), -y))
         for candidate in layers:
-            share = covered.get(candidate, 0) / total
-            if candidate == indeling and share >= COVERAGE:
-                return candidate
-            if candidate != indeling and share >= 1.0 and self._same_layer(
-                    indicator_id, year, level, codes, indeling, candidate):
+            drawable = self.drawable_codes(indicator_id, year, level, candidate, gemeente)
+            share = len(drawable) / len(codes)
+            if share >= (COVERAGE if candidate == indeling else OTHER_LAYER_COVERAGE):
                 return candidate
         return None
 
-    def _same_layer(self, indicator_id: str, year: int, level: str, codes: set[str] | None,
-                    indeling: int, layer: int) -> bool:
-        """Does every code with a value name the same area on another year's layer?"""
-        if codes is None:
-            frame = self.values(indicator_id, year, level)
-            codes = set(frame.loc[frame["value"].notna(), "code"])
-        return all(self.same_area(code, indeling, layer) for code in codes)
+    @memo(1)
+    def _all_codes(self) -> dict[tuple[str, int, str, int], frozenset[str]]:
+        """(indicator, year, level, indeling) → the codes with a value. One query for the
+        whole store, so that deciding what can be drawn never loads a frame per view."""
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            rows = cursor.execute(
+                "SELECT indicator_id, year, level, region_year, list(code) "
+                "FROM observation_region GROUP BY ALL").fetchall()
+        finally:
+            cursor.close()
+        return {(str(i), int(y), str(lv), int(r)): frozenset(codes)
+                for i, y, lv, r, codes in rows}
+
+    @memo(4096)
+    def _codes_with_values(self, indicator_id: str, year: int, level: str,
+                           gemeente: str | None) -> frozenset[str]:
+        indeling = self.indeling(indicator_id, year, level)
+        codes = self._all_codes().get((indicator_id, year, level, indeling or 0), frozenset())
+        if gemeente is None:
+            return codes
+        return frozenset(c for c in codes if gemeente_of(c) == gemeente)
+
+    @memo(4096)
+    def drawable_codes(self, indicator_id: str, year: int, level: str, layer: int,
+                       gemeente: str | None = None) -> frozenset[str]:
+        """The regions with a value that a boundary layer has a shape of the same area for
+        (all of them with a shape, on the layer of their own indeling)."""
+        indeling = self.indeling(indicator_id, year, level)
+        codes = self._codes_with_values(indicator_id, year, level, gemeente)
+        on_layer = codes & self.boundary_codes(layer, level)
+        if layer == indeling:
+            return on_layer
+        return frozenset(c for c in on_layer if self.same_area(c, int(indeling), layer))
 
     def levels_for(self, indicator_id: str, year: int, gemeente: str | None = None
                    ) -> list[str]:

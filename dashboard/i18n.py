@@ -124,8 +124,10 @@ TEXT: dict[str, dict[str, str]] = {
               "the map returns to {asked}.",
     },
     "other_boundaries": {
-        "nl": "Getekend op de grenzen van {year}: dezelfde gebiedscodes als in dit jaar.",
-        "en": "Drawn on the {year} boundaries: the same area codes as in this year.",
+        "nl": "Getekend op de grenzen van {year}: {drawn} van de {regions} gebieden zijn daar "
+              "hetzelfde gebied; de andere staan alleen in de tabel.",
+        "en": "Drawn on the {year} boundaries: {drawn} of the {regions} areas are the same "
+              "area there; the others are in the table only.",
     },
     "explore": {"nl": "Kaart", "en": "Map"},
     "profile": {"nl": "Gebiedsprofiel", "en": "Area profile"},

@@ -3,6 +3,7 @@ mirror, and whether every view it resolves can be drawn."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -12,6 +13,7 @@ from core.regions import ALL_GEMEENTEN as ALL
 from dashboard.data import Store
 from dashboard.views import map as mapview
 from dashboard.views.map import MapView
+from etl.store import write_store
 
 
 def _resolve(db: Store, **query: str) -> tuple[MapView, list[str]]:
@@ -192,12 +194,33 @@ def test_every_mappable_indicator_opens_on_a_map_with_boundaries(db: Store) -> N
     assert undrawable == []
 
 
-def test_rivm_2020_gemeenten_are_drawn_on_the_2019_layer_with_the_same_codes(db: Store) -> None:
+def test_rivm_2020_gemeenten_are_drawn_on_the_2019_layer_of_the_same_areas(db: Store) -> None:
+    """No 2020 shapes: RIVM's 2020 gemeenten go on the 2019 layer, every code the same
+    area there (the detection says so: 2019 and 2020 have the same gemeenten)."""
     assert db.years_for("eenzaam") == [2020]
     assert db.geometry_year("eenzaam", 2020, "gemeente") == 2019
-    frame = db.values("eenzaam", 2020, "gemeente")
-    with_value = set(frame.loc[frame["value"].notna(), "code"])
-    assert with_value and with_value <= _boundary_ids(db, 2019, "gemeente")
+    view, _ = MapView.from_query({"indicator": "eenzaam", "niveau": "gemeente"}, db)
+    drawn = mapview.selection(db, view)
+    assert set(drawn["code"]) <= _boundary_ids(db, 2019, "gemeente")
+    assert all(db.same_area(c, 2020, 2019) for c in drawn["code"])
+    assert len(drawn) == len(mapview.regions_frame(db, view))
+
+
+def test_a_year_without_shapes_is_drawn_only_where_the_area_is_the_same(db: Store) -> None:
+    """KWB 2021 has no wijk shapes: its wijken go on the 2022 shapes, only those that are
+    the same area there; the rest are in the table only, and the panel says how many."""
+    view, rejected = MapView.from_query({"indicator": "corporatiewoningen", "jaar": "2021",
+                                         "niveau": "wijk"}, db)
+    assert rejected == [] and (view.jaar, view.niveau) == (2021, "wijk")
+    assert mapview.geometry_year(db, view) == 2022
+    drawn, table = mapview.selection(db, view), mapview.table_frame(db, view)
+    assert 0.9 * len(table) <= len(drawn) < len(table)
+    assert all(db.same_area(c, 2021, 2022) for c in drawn["code"])
+    left_out = set(table["code"]) - set(drawn["code"])
+    assert all(not db.same_area(c, 2021, 2022) or c not in db.boundary_codes(2022, "wijk")
+               for c in left_out)
+    year, n_drawn, n_regions = mapview.panel(db, view).drawn_on
+    assert (year, n_drawn, n_regions) == (2022, len(drawn), len(table))
 
 
 def test_year_choices_can_all_be_drawn(db: Store) -> None:
@@ -206,11 +229,27 @@ def test_year_choices_can_all_be_drawn(db: Store) -> None:
     assert {i: ys for i, ys in undrawable.items() if ys} == {}
 
 
-def test_an_indicator_that_cannot_be_drawn_is_rejected_from_the_map(db: Store) -> None:
-    unmappable = [i for i in db.indicators if db.years_for(i) and not db.map_years(i)]
+def test_an_indicator_without_shapes_is_listed_disabled_and_refused(
+    tmp_path: Path,
+) -> None:
+    """The synthetic store without shapes: its indicators have figures but can be drawn
+    nowhere. They are listed greyed with the reason, a link to one falls back with a
+    message, and the page still stands (the table shows the figures)."""
+    from tests.fixtures import synthetic_catalogue, synthetic_content
+
+    content = synthetic_content()
+    content.boundaries, content.geojson = {}, {}
+    db = Store(write_store(content, synthetic_catalogue(), tmp_path / "shapeless.duckdb"))
+    with_values = [i for i in db.indicators if db.years_for(i)]
+    unmappable = [i for i in with_values if not db.map_years(i)]
+    assert len(with_values) >= 5 and unmappable == with_values
     for indicator in unmappable:
         view, rejected = _resolve(db, indicator=indicator)
-        assert "indicator" in rejected and view.indicator != indicator
+        assert "indicator" in rejected  # said on the page: this cannot be drawn
+        option = next(o for o in mapview.controls(db, view.with_changes(
+            thema=db.indicators[indicator].subtheme)).indicator if o.value == indicator)
+        assert option.disabled and "grenzen" in (option.title or "")
+    assert len(mapview.table_frame(db, view)) > 0
 
 
 @pytest.mark.parametrize(

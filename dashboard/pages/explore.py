@@ -25,7 +25,7 @@ from dashboard.components import (
     url_of,
 )
 from dashboard.data import Store, store
-from dashboard.i18n import format_value, t
+from dashboard.i18n import format_number, format_value, t
 from dashboard.views import map as mapview
 from dashboard.views import search
 from dashboard.views.common import query_of
@@ -67,7 +67,10 @@ def panel(db: Store, view: MapView) -> list[Any]:
         about.append(html.P(f"{t('break', lang)}: {info.note}",
                             className="small text-warning-emphasis"))
     if info.drawn_on is not None:
-        about.append(html.P(t("other_boundaries", lang, year=info.drawn_on),
+        year, drawn, regions = info.drawn_on
+        about.append(html.P(t("other_boundaries", lang, year=year,
+                              drawn=format_number(drawn, lang, 0),
+                              regions=format_number(regions, lang, 0)),
                             className="small text-muted", id="panel-boundaries"))
     if info.region is None:
         return [*about, html.P(t("click_hint", lang), className="small mb-0")]

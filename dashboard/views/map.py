@@ -71,15 +71,17 @@ class MapView:
             thema = DEFAULT_SUBTHEME
         choices = map_indicators(db, thema)
         if not choices:
-            thema = next(s for s in SUBTHEMES if map_indicators(db, s))
+            thema = next((s for s in SUBTHEMES if map_indicators(db, s)), thema)
             choices = map_indicators(db, thema)
         if indicator_id and indicator_id not in {i.id for i in choices}:
             params.reject("indicator")  # it has no values that can be drawn
             indicator_id = ""
         if not indicator_id:
-            indicator_id = choices[0].id
+            # A store without any shapes draws nothing: show its first indicator's table.
+            fallback = db.catalogue.for_subtheme(thema) or list(db.indicators.values())
+            indicator_id = (choices or fallback)[0].id
 
-        years = db.map_years(indicator_id)
+        years = db.map_years(indicator_id) or db.years_for(indicator_id) or list(KNOWN_YEARS)
         raw_year = params.get("jaar")
         asked_year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else 0
         if raw_year and asked_year not in KNOWN_YEARS:
@@ -103,7 +105,7 @@ class MapView:
         if asked_level in levels:
             niveau = asked_level
         else:
-            niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0]
+            niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels or not levels else levels[0]
 
         regio = params.get("regio").upper()
         if regio and (len(regio) > 12 or db.region(regio, year) is None):
@@ -190,8 +192,9 @@ def geometry_year(db: Store, view: MapView) -> int:
 def geometry_key(db: Store, view: MapView) -> str:
     """What decides the map's shapes and frame: a new key means a whole new figure, the
     same key a values-only update."""
-    return (f"{geometry_year(db, view)}|{view.jaar}|{view.niveau}|{view.gemeente}|"
-            f"{view.kaart}|{view.lang}")
+    indeling = db.indeling(view.indicator, view.jaar, view.niveau)
+    return (f"{geometry_year(db, view)}|{indeling}|{view.jaar}|{view.niveau}|"
+            f"{view.gemeente}|{view.kaart}|{view.lang}")
 
 
 def map_title(db: Store, view: MapView) -> str:
@@ -231,19 +234,34 @@ def map_bounds(db: Store, view: MapView) -> tuple[float, float, float, float] | 
     return db.bounds(year, view.niveau, view.gemeente)
 
 
-def selection(db: Store, view: MapView) -> pd.DataFrame:
-    """The regions on the map: the level's regions, within the gemeente, with value."""
+def regions_frame(db: Store, view: MapView) -> pd.DataFrame:
+    """The view's regions: the level's regions of the figures' indeling, within the
+    gemeente, with their value (NaN: none). The table and the downloads list all of them."""
     frame = db.values(view.indicator, view.jaar, view.niveau)
     if view.within is not None:
         frame = frame[frame["gemeente_code"] == view.within]
     return frame.reset_index(drop=True)
 
 
+def selection(db: Store, view: MapView) -> pd.DataFrame:
+    """The regions on the map. On the shapes of their own indeling all of them; on another
+    year's shapes only those that are the same area there (a shape of another area must
+    never carry their colour); the others are in the table only."""
+    frame = regions_frame(db, view)
+    layer = geometry_year(db, view)
+    indeling = db.indeling(view.indicator, view.jaar, view.niveau)
+    if indeling is None or layer == indeling:
+        return frame
+    shapes = db.boundary_codes(layer, view.niveau)
+    keep = [code in shapes and db.same_area(code, indeling, layer) for code in frame["code"]]
+    return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
+
+
 def map_rows(db: Store, view: MapView) -> pd.DataFrame:
     """The map's regions as rows of its table and of its downloads: code, name,
     gemeente_code, gemeente_name, value, rank (1 = most favourable); ranked rows first,
     those without data after. The one table behind the grid, the CSV and the Excel file."""
-    frame = selection(db, view)
+    frame = regions_frame(db, view)
     indicator = db.indicators[view.indicator]
     rank = ranks(frame["value"], indicator.direction)
     out = frame[["code", "name", "gemeente_code", "gemeente_name", "value"]].assign(
@@ -306,7 +324,7 @@ class Panel:
     indicator: Indicator
     source_tables: tuple[str, ...]
     note: str | None  # the definition break of the series that covers the year
-    drawn_on: int | None  # another year's boundaries the map is drawn on
+    drawn_on: tuple[int, int, int] | None  # another year's shapes: (year, drawn, regions)
     region: dict[str, Any] | None
     rows: tuple[PanelRow, ...] = ()
 
@@ -327,8 +345,12 @@ def panel(db: Store, view: MapView) -> Panel:
                                  db.value(view.indicator, view.jaar, gm)))
         rows.append(PanelRow(t("nl", view.lang), LAND_CODE,
                              db.value(view.indicator, view.jaar, LAND_CODE)))
+    drawn_on = None
+    if drawn != db.indeling(view.indicator, view.jaar, view.niveau):
+        all_regions = regions_frame(db, view)
+        drawn_on = (drawn, len(selection(db, view)), len(all_regions))
     return Panel(indicator, db.source_tables(view.indicator, view.jaar), note,
-                 drawn if drawn != view.jaar else None, region, tuple(rows))
+                 drawn_on, region, tuple(rows))
 
 
 # --------------------------------------------------------------------- controls
