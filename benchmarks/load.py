@@ -358,8 +358,10 @@ def report(rows: list[dict[str, str]]) -> dict[str, float]:
 
 
 def run_phase(name: str, base: str, server: subprocess.Popen, args: argparse.Namespace,
-              folder: Path, env: dict[str, str]) -> dict[str, float]:
+              folder: Path, env: dict[str, str], duration: str | None = None,
+              show: bool = True) -> dict[str, float]:
     """One locust run against the running server: its figures, printed and returned."""
+    duration = duration or args.time
     prefix = str(folder / name)
     locust_log = folder / f"{name}-locust.log"
     cpu_before = cpu_seconds(server.pid)
@@ -370,20 +372,23 @@ def run_phase(name: str, base: str, server: subprocess.Popen, args: argparse.Nam
         locust = subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()),
              "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
-             "-t", args.time, "--host", base, "--csv", prefix, "--only-summary",
+             "-t", duration, "--host", base, "--csv", prefix, "--only-summary",
              "--stop-timeout", "10", "--loglevel", "WARNING", "--exit-code-on-error", "0"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            env={**env, "ZOW_LOAD_WAIT": args.wait}, timeout=seconds(args.time) + 180,
+            env={**env, "ZOW_LOAD_WAIT": args.wait}, timeout=seconds(duration) + 180,
         )
     run = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     locust_cpu = (after.ru_utime + after.ru_stime) - (rusage.ru_utime + rusage.ru_stime)
     output = locust_log.read_text(errors="replace")
-    print("\n".join(line for line in output.splitlines() if line.startswith("load:")))
+    if show:
+        print("\n".join(line for line in output.splitlines() if line.startswith("load:")))
     if locust.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
         print(output[-3000:])
         raise SystemExit(f"locust failed (exit {locust.returncode})")
     cpu = cpu_seconds(server.pid) - cpu_before
+    if not show:
+        return {}
     print()
     total = report(read_stats(prefix))
     failures_file = Path(f"{prefix}_failures.csv")
@@ -424,6 +429,8 @@ def main() -> None:
     parser.add_argument("--slow-clients", type=int, default=0,
                         help="N: run twice, first quiet and then while N slow clients attack "
                              "(slow headers, slow body, lying Content-Length), and compare")
+    parser.add_argument("--warmup", default="20s",
+                        help="users run this long first, not counted (0 for none)")
     parser.add_argument("--store", type=Path, default=ROOT / "data" / "zow.duckdb")
     parser.add_argument("--csv-dir", type=Path, default=None,
                         help="keep locust's CSV files here (default: a temporary folder)")
@@ -458,6 +465,11 @@ def main() -> None:
                   f"cache {args.reply_cache}; locust: {args.users} users "
                   f"(+{args.spawn_rate}/s) for {args.time}, "
                   f"{args.wait.replace(',', '-')} s between actions", flush=True)
+            if args.warmup and seconds(args.warmup) > 0:
+                # The first minutes fill the caches (kept replies, layouts, queries): a
+                # phase measured first would pay for them and the next one would not.
+                print(f"\n(warm-up: the same users for {args.warmup}, not counted)", flush=True)
+                run_phase("warmup", base, server, args, folder, env, args.warmup, show=False)
             print("\n== quiet: normal users only ==", flush=True)
             results["quiet"] = run_phase("quiet", base, server, args, folder, env)
             if args.slow_clients:
