@@ -304,3 +304,35 @@ def test_two_instances_keep_their_own_control_socket(
     assert not other.exists()  # the second removed its own socket ...
     assert first.exists() and worker_count(first) == WORKERS  # ... and only its own
     assert server.healthy()
+
+
+def test_limits_count_per_client_across_replicas(built_store: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """deploy/compose.yaml: replicas behind nginx, one Redis (ZOW_REDIS_URL) and one trusted
+    proxy hop (ZOW_TRUSTED_PROXIES=1). The client is the address nginx saw, and the replicas
+    count together."""
+    import fakeredis
+    import redis
+
+    shared = fakeredis.FakeServer()  # Redis itself (its Lua scripts run by lupa)
+    monkeypatch.setattr(redis, "from_url",
+                        lambda url, **kwargs: fakeredis.FakeRedis(server=shared, **kwargs))
+    monkeypatch.setenv("ZOW_REDIS_URL", "redis://redis:6379/0")
+    monkeypatch.setenv("ZOW_TRUSTED_PROXIES", "1")
+    monkeypatch.delenv("ZOW_RATE_LIMITS", raising=False)
+    nginx = {"REMOTE_ADDR": "172.18.0.5"}
+    replicas = [create_app(built_store).server.test_client() for _ in range(2)]
+    limit = int(RATE_LIMITS["download"][1].split()[0])
+
+    def download(n: int, client_address: str) -> int:
+        return replicas[n % 2].get(DOWNLOAD, headers={"X-Forwarded-For": client_address},
+                                   environ_base=nginx).status_code
+
+    # Many people behind the one proxy: each within the limit, none refused.
+    assert {download(n, f"10.0.1.{n}") for n in range(limit + 5)} == {200}
+    # One of them, alternating between replicas: refused once over the shared limit (at
+    # most twice the limit gets through when the burst spans two windows).
+    statuses = [download(n, "10.0.2.1") for n in range(2 * limit + 1)]
+    assert 429 in statuses and statuses[0] == 200, statuses
+    assert download(0, "10.0.2.2") == 200  # the next person is not
+    assert list(fakeredis.FakeRedis(server=shared).scan_iter(match="*zow:limits*"))
