@@ -238,6 +238,79 @@ def test_normal_use_is_never_limited(server: Served, app: Any) -> None:
     assert statuses == {200: 50}
 
 
+NGINX_MAIN = """worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {dir}/access.log;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    include {dir}/site.conf;
+}}
+"""
+
+
+@pytest.fixture
+def nginx(server: Served, tmp_path: Path) -> Iterator[str]:
+    """deploy/nginx.conf in front of the module's server (skipped without nginx)."""
+    import shutil
+    import signal
+    import subprocess
+
+    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if binary is None:
+        pytest.skip("nginx not installed")
+    from tests.zow_server import ROOT, free_port
+
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = (site.replace("server app:8050;", f"server 127.0.0.1:{server.port};")
+            .replace("listen 80;", f"listen 127.0.0.1:{port};")
+            .replace("/var/cache/nginx", str(tmp_path / "cache")))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(NGINX_MAIN.format(dir=tmp_path))
+    proc = subprocess.Popen([binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                             "-g", "daemon off;"], stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def up() -> bool:
+            try:
+                return requests.get(base + "/healthz", timeout=5).status_code == 200
+            except requests.RequestException:
+                return proc.poll() is not None
+        assert wait_until(up, 30) and proc.poll() is None, proc.stderr.read() if proc.stderr \
+            else ""
+        yield base
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_nginx_limits_the_same_routes(nginx: str, app: Any) -> None:
+    """deploy/nginx.conf: pages pass, a burst of downloads is refused at the edge with a
+    JSON 429 before it reaches the app."""
+    for path in ["/", "/vergelijken", "/api/v1/indicators", "/assets/style.css"]:
+        assert requests.get(nginx + path, timeout=REPLY_TIMEOUT).status_code == 200, path
+    reply = requests.post(nginx + CALLBACK, json=router_payload(app, "/"), timeout=REPLY_TIMEOUT)
+    assert reply.status_code == 200
+    statuses: Counter[int] = Counter()
+    at_the_edge = []
+    for _ in range(20):
+        response = requests.get(nginx + DOWNLOAD, timeout=REPLY_TIMEOUT)
+        statuses[response.status_code] += 1
+        # nginx's own reply (the app, which counts too, words its 429 differently)
+        if response.status_code == 429 and response.json() == {
+                "error": "too many requests; try again later"}:
+            at_the_edge.append(response)
+    assert set(statuses) <= {200, 429} and statuses[429] >= 10, statuses
+    assert len(at_the_edge) >= 10, statuses
+    assert at_the_edge[0].headers["Retry-After"] == "60"
+
+
 def test_a_burst_of_downloads_gets_429(server: Served) -> None:
     """A burst far above the limit: the excess answers 429 with a JSON error and
     Retry-After. A made-up X-Forwarded-For does not help: the server trusts no proxy by
