@@ -72,7 +72,7 @@ class Served:
 
 @contextmanager
 def zow_serve(store: Path, log: Path, *args: str, workers: int = 2,
-              env: dict[str, str] | None = None, startup: float = 90) -> Iterator[Served]:
+              env: dict[str, str] | None = None, startup: float = 240) -> Iterator[Served]:
     """`zow serve --prod` over ``store`` (extra CLI ``args``), healthy before it is yielded,
     stopped (SIGTERM, then SIGKILL to its process group) afterwards."""
     port = free_port()
