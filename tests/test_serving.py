@@ -13,6 +13,7 @@ gunicorn's 60 s worker timeout": the machine is a loaded 2-core box. benchmarks/
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import time
@@ -238,7 +239,7 @@ def test_normal_use_is_never_limited(server: Served, app: Any) -> None:
     assert statuses == {200: 50}
 
 
-NGINX_MAIN = """worker_processes 1;
+NGINX_MAIN = """{user}worker_processes 1;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log;
 events {{ worker_connections 256; }}
@@ -269,7 +270,10 @@ def nginx(server: Served, tmp_path: Path) -> Iterator[str]:
             .replace("listen 80;", f"listen 127.0.0.1:{port};")
             .replace("/var/cache/nginx", str(tmp_path / "cache")))
     (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(NGINX_MAIN.format(dir=tmp_path))
+    # As root, nginx's workers would be "nobody", who cannot write its temp and cache
+    # folders under pytest's private temp folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(NGINX_MAIN.format(dir=tmp_path, user=user))
     proc = subprocess.Popen([binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
                              "-g", "daemon off;"], stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
