@@ -314,7 +314,7 @@ def cpu_seconds(pid: int) -> float:
     return total / tick
 
 
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 240) -> None:
     import requests
 
     deadline = time.monotonic() + timeout

@@ -6,7 +6,7 @@ connection in its own greenlet: a client that sends its headers or body a byte a
 or announces a body it never sends, holds a greenlet (a few KB), never the worker, and the
 other users go on being served. On top of that, every wait on a client is bounded:
 
-* headers: the whole request head must arrive within ``keepalive`` seconds (the gevent
+* headers: the whole request head must arrive within ``keepalive`` (10) seconds (the gevent
   worker reads each request's head under a timeout of that length; idle kept-alive
   connections close after it too);
 * body: ``dashboard.wsgi`` reads a request's body within ``BODY_SECONDS`` before the app
@@ -27,7 +27,12 @@ from typing import Any
 
 worker_class = "gevent"
 worker_connections = 1000  # open connections per worker, slow ones included
-keepalive = 5  # seconds: idle kept-alive connections, and the deadline for a request head
+# Seconds: how long an idle kept-alive connection stays open, and the deadline for a request
+# head (the gevent worker waits for the next request and reads its head under one timeout).
+# Longer than people usually pause between two clicks of a burst, so that the server rarely
+# closes a connection just as the browser sends on it; short enough that a slowloris
+# connection is gone within seconds. nginx in front reuses its connections for less time.
+keepalive = 10
 timeout = 60  # a worker silent for this long (stuck in a request) is killed and replaced
 graceful_timeout = 20
 

@@ -73,7 +73,7 @@ def read_reply(sock: socket.socket, timeout: float) -> tuple[bytes, float, bool]
 def test_slow_clients_do_not_stop_the_service(server: Served) -> None:
     """Ten slow clients (slow headers, slow body, lying Content-Length) against two workers:
     with sync workers every normal request went unanswered. Now all are answered, and the
-    server closes the slow connections itself (head deadline 5 s, body deadline 10 s)."""
+    server closes the slow connections itself (head and body deadlines: 10 s)."""
     paths = ["/", "/healthz", "/api/v1/indicators", "/_dash-layout", "/geo/2024/wijk.json"]
     with SlowClients("127.0.0.1", server.port, count=10, pace=0.5) as attack:
         assert wait_until(lambda: sum(v for k, v in attack.stats.items()
@@ -113,7 +113,7 @@ def test_lying_content_length_is_408_well_before_the_worker_timeout(server: Serv
 
 def test_slow_headers_are_cut_off(server: Served) -> None:
     """A request head sent a byte at a time (slowloris) is dropped after the keep-alive
-    timeout (5 s), however slowly it keeps coming."""
+    timeout (10 s), however slowly it keeps coming."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: test\r\nX-Slow: ")
         started = time.monotonic()
