@@ -9,8 +9,8 @@ server closes it, until stopped:
   ``pace`` seconds;
 * ``lying``: sends complete headers announcing a 64 KB body, 10 bytes of it, then nothing.
 
-Used by the tests (tests/test_prod_server.py) and the load benchmark (benchmarks/load.py
---attack). Only ever aimed at 127.0.0.1: bounded by ``stop()`` and the caller's time.
+Used by the tests (tests/test_serving.py) and the load benchmark (benchmarks/load.py
+--slow-clients). Only ever aimed at 127.0.0.1: bounded by ``stop()`` and the caller's time.
 """
 
 from __future__ import annotations
