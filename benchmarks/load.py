@@ -335,6 +335,14 @@ def read_stats(prefix: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def number(text: str) -> float:
+    """A figure from locust's CSV ("N/A" when no request finished: NaN)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
 def report(rows: list[dict[str, str]]) -> dict[str, float]:
     header = (f"{'request':44} {'count':>6} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} "
               f"{'p99':>6} {'max':>6}  (ms)")
@@ -344,15 +352,15 @@ def report(rows: list[dict[str, str]]) -> dict[str, float]:
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
         line = (f"{(row['Type'] + ' ' + name)[:44]:44} {row['Request Count']:>6} "
-                f"{row['Failure Count']:>5} {float(row['Requests/s']):7.1f} "
+                f"{row['Failure Count']:>5} {number(row['Requests/s']):7.1f} "
                 f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} "
-                f"{float(row['Max Response Time']):6.0f}")
+                f"{number(row['Max Response Time']):6.0f}")
         if row["Name"] == "Aggregated":
             print("-" * len(header))
-            total = {"requests": float(row["Request Count"]),
-                     "failures": float(row["Failure Count"]),
-                     "rps": float(row["Requests/s"]), "p50": float(row["50%"]),
-                     "p95": float(row["95%"]), "p99": float(row["99%"])}
+            total = {"requests": number(row["Request Count"]),
+                     "failures": number(row["Failure Count"]),
+                     "rps": number(row["Requests/s"]), "p50": number(row["50%"]),
+                     "p95": number(row["95%"]), "p99": number(row["99%"])}
         print(line)
     return total
 
@@ -383,6 +391,9 @@ def run_phase(name: str, base: str, server: subprocess.Popen, args: argparse.Nam
     output = locust_log.read_text(errors="replace")
     if show:
         print("\n".join(line for line in output.splitlines() if line.startswith("load:")))
+        if "load: profile page" not in output:  # the users never got started
+            print("the users could not even load the app's callbacks; locust said:\n"
+                  + "\n".join(output.splitlines()[-8:]))
     if locust.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
         print(output[-3000:])
         raise SystemExit(f"locust failed (exit {locust.returncode})")
@@ -407,6 +418,8 @@ def run_phase(name: str, base: str, server: subprocess.Popen, args: argparse.Nam
 
 
 def summary(name: str, total: dict[str, float]) -> str:
+    if not total.get("requests"):
+        return f"{name}: no request of the users finished (the server did not answer them)"
     verdict = "OK" if total.get("p95", 1e9) <= TARGET_P95_MS and not total.get("failures") \
         else "MISSED"
     return (f"{name}: {total.get('rps', 0):.1f} req/s, p50 {total.get('p50', 0):.0f} ms, "
