@@ -6,14 +6,14 @@ connection in its own greenlet: a client that sends its headers or body a byte a
 or announces a body it never sends, holds a greenlet (a few KB), never the worker, and the
 other users go on being served. On top of that, every wait on a client is bounded:
 
-* headers: the whole request head must arrive within ``keepalive`` (10) seconds (the gevent
-  worker reads each request's head under a timeout of that length; idle kept-alive
-  connections close after it too);
-* body: ``dashboard.wsgi`` reads a request's body within ``BODY_SECONDS`` before the app
+* headers: a connection waits ``keepalive`` (10) seconds for a request to begin, and a
+  request that has begun has 10 s more to send its whole head
+  (``dashboard.gunicorn_worker``: gunicorn's gevent worker, with the two timed apart);
+* body: ``dashboard.serving`` reads a request's body within ``BODY_SECONDS`` before the app
   sees it (408 otherwise), so a lying ``Content-Length`` costs nothing but a socket for a
   few seconds;
 * sizes: the request line and headers are capped by gunicorn's own limits (4 KB line,
-  100 fields of 8 KB), the body by ``dashboard.wsgi.MAX_BODY_BYTES``.
+  100 fields of 8 KB), the body by ``dashboard.serving.MAX_BODY_BYTES``.
 
 The app is synchronous (Flask/Dash over a read-only DuckDB store): within one worker
 greenlets run one at a time and only switch on socket I/O, so a request's Python code and
@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from typing import Any
 
-worker_class = "gevent"
+worker_class = "dashboard.gunicorn_worker.ZowGeventWorker"  # gunicorn's gevent worker
 worker_connections = 1000  # open connections per worker, slow ones included
-# Seconds: how long an idle kept-alive connection stays open, and the deadline for a request
-# head (the gevent worker waits for the next request and reads its head under one timeout).
-# Longer than people usually pause between two clicks of a burst, so that the server rarely
-# closes a connection just as the browser sends on it; short enough that a slowloris
-# connection is gone within seconds. nginx in front reuses its connections for less time.
+# Seconds an idle kept-alive connection stays open: longer than people usually pause between
+# two clicks of a burst, so that the server rarely closes a connection just as the browser
+# sends on it. nginx in front reuses its connections for less time (deploy/nginx.conf).
 keepalive = 10
 timeout = 60  # a worker silent for this long (stuck in a request) is killed and replaced
 graceful_timeout = 20
