@@ -167,7 +167,9 @@ def test_worker_killed_under_load_is_replaced(prod_server: dict) -> None:
     # The new worker served requests too: the load ran on after the replacement.
     assert respawned_at < stop, "the replacement came up only after the load ended"
     failed = results["error"] + results["bad status"]
-    assert failed <= 2, (dict(results), failures[:10])
+    # A gevent worker serves several connections at once: each client loses at most the
+    # request it had in flight on the killed worker.
+    assert failed <= len(threads), (dict(results), failures[:10])
     assert results["ok"] > 20, dict(results)
     assert proc.poll() is None  # the master lives on
 
