@@ -55,7 +55,7 @@ VIEWPORT = {"width": 1366, "height": 900}
 MAP_DRAWN_JS = """
 () => {
     const el = document.querySelector('#map .js-plotly-plot');
-    if (!el || !el._fullData || el._fullData.length !== 2) { return false; }
+    if (!el || !el._fullData || el._fullData.length < 2) { return false; }
     const sub = el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
     if (!sub || !sub.map || !sub.map.getStyle()) { return false; }
     const map = sub.map;

@@ -2,12 +2,22 @@
 
 Where a higher value is better the highest comes first, where lower is better the lowest;
 for neutral indicators the highest comes first (a plain descending order, not a judgement).
-Ties share the best position; regions without a value get no position.
+Ties share the best position; regions without a value get no position. Pages show a
+position only where it means something (:func:`rankable`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+
+
+def rankable(indicator: Any) -> bool:
+    """Does a position mean something? Only where a direction says which end is
+    favourable, and not for absolute counts: a wijk without people has the fewest crimes,
+    which says nothing about its safety."""
+    return indicator.direction != "neutral" and indicator.aggregation != "sum"
 
 
 def ranks(values: pd.Series, direction: str) -> pd.Series:

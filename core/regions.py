@@ -8,6 +8,12 @@ year); the same code can cover another area in another year. Codes come padded
 from __future__ import annotations
 
 import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
 
 LEVELS: tuple[str, ...] = ("land", "gemeente", "wijk", "buurt")
 MAP_LEVELS: tuple[str, ...] = ("gemeente", "wijk", "buurt")  # levels with shapes
@@ -65,3 +71,36 @@ def display_name(title: str | None, code: str) -> str | None:
         return None
     name = _WIJK_TITLE.sub("", title.strip()) if code.startswith("WK") else title.strip()
     return name or None
+
+
+ALIASES_FILE = Path(__file__).with_name("aliases.toml")
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, tuple[str, ...]]:
+    """Other names people use for regions, by code (core/aliases.toml)."""
+    raw = tomllib.loads(ALIASES_FILE.read_text(encoding="utf-8"))
+    bad = [code for code in raw if not is_region_code(code)]
+    if bad:
+        raise ValueError(f"{ALIASES_FILE.name}: not region codes: {bad}")
+    return {code: tuple(names) for code, names in raw.items()}
+
+
+def fold(text: str) -> str:
+    """Text as a search compares it: lower case, without accents or apostrophes
+    ("'s-Gravenhage" → "s-gravenhage", "Súdwest" → "sudwest")."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.replace("'", "").replace("\u2019", "")
+
+
+def with_terms(index: pd.DataFrame) -> pd.DataFrame:
+    """The index with what a search compares: a region's names (its name and the other
+    names people use for it) and its gemeente's, folded (see core.regions.fold)."""
+    other = aliases()
+    names = [fold(" | ".join((n, *other.get(c, ()))))
+             for c, n in zip(index["code"], index["name"], strict=True)]
+    gemeenten = [fold(" | ".join((g, *other.get(gc, ())))) if isinstance(g, str) else ""
+                 for g, gc in zip(index["gemeente_name"], index["gemeente_code"], strict=True)]
+    return index.assign(terms=pd.Series(names, index=index.index, dtype=str),
+                        gemeente_terms=pd.Series(gemeenten, index=index.index, dtype=str))

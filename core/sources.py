@@ -56,6 +56,10 @@ PUBLISHERS: dict[str, Publisher] = {
     "rivm": Publisher("rivm", Text(nl="RIVM, via CBS", en="RIVM, via CBS"), "dataderden"),
 }
 CBS = PUBLISHERS["kwb"]
+#: Who the boundaries are credited to (PDOK gebiedsindelingen); not a figure's publisher.
+BOUNDARIES = Publisher(
+    "pdok", Text(nl="CBS / Kadaster, via PDOK", en="CBS / Kadaster, via PDOK"), "pdok"
+)
 #: The attribution of the app as a whole (every figure is published through CBS).
 ATTRIBUTION = CBS.attribution("nl")
 

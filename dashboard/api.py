@@ -11,8 +11,10 @@ publisher behind them (police and RIVM figures are published via CBS).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +22,7 @@ from core.regions import LEVELS
 from core.sources import ATTRIBUTION, credits
 from dashboard.data import Store, StoreMissing, open_store
 from dashboard.views.common import records
+from dashboard.views.profile import resolve_subject, series_of
 
 API_LEVELS: tuple[str, ...] = LEVELS
 MAX_PARAM = 64
@@ -28,6 +31,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "year": re.compile(r"[0-9]{4}"),
     "level": re.compile(r"[a-z]{1,16}"),
     "gemeente": re.compile(r"GM[0-9]{4}"),
+    "code": re.compile(r"GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4}"),
 }
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -81,7 +85,7 @@ def _param(name: str, required: bool) -> str | None:
     if len(raw) > MAX_PARAM:
         raise ApiError(f"parameter '{name}' is too long (at most {MAX_PARAM} characters)", name)
     value = raw.strip()
-    if name == "gemeente":
+    if name in ("gemeente", "code"):
         value = value.upper()
     if not PATTERNS[name].fullmatch(value):
         raise ApiError(f"parameter '{name}' is malformed: {_show(raw)}", name)
@@ -137,6 +141,8 @@ def index() -> Response:
             "/api/v1/regions": "regions of one level in one year: ?year=&level=[&gemeente=]",
             "/api/v1/observations": "values of one indicator: "
                                     "?indicator=&year=&level=[&gemeente=]",
+            "/api/v1/series": "one indicator of one region over the years, in segments "
+                              "that never join two areas: ?indicator=&code=",
         },
     })
 
@@ -170,9 +176,22 @@ def regions() -> Response:
     })
 
 
-@api.get("/observations")
-def observations() -> Response:
-    db = _store()
+@dataclass(frozen=True)
+class Observations:
+    """One indicator's figures in a year at a level (within a gemeente), as validated."""
+
+    indicator_id: str
+    year: int
+    level: str
+    gemeente: str | None
+    frame: pd.DataFrame
+    tables: list[str]
+
+
+def read_observations(db: Store) -> Observations:
+    """The observations a request asks for (``indicator``, ``year``, ``level``,
+    ``gemeente``), every parameter checked first; ApiError names the first bad one. The API
+    and the data downloads serve exactly the same views through this."""
     indicator_id = _param("indicator", required=True)
     assert indicator_id is not None
     if indicator_id not in db.indicators:
@@ -188,14 +207,49 @@ def observations() -> Response:
     frame = db.api_observations(indicator_id, year, level, gemeente)
     tables = sorted({str(t) for t in frame["source_table"]}) or list(
         db.source_tables(indicator_id, year))
+    return Observations(indicator_id, year, level, gemeente, frame, tables)
+
+
+@api.get("/observations")
+def observations() -> Response:
+    db = _store()
+    found = read_observations(db)
+    return _reply({
+        "indicator": _indicator_json(db, found.indicator_id),
+        "year": found.year,
+        "level": found.level,
+        "gemeente": found.gemeente,
+        "source_tables": found.tables,
+        "count": len(found.frame),
+        "observations": records(found.frame.drop(columns="source_table")),
+    }, attribution=credits(found.tables))
+
+
+@api.get("/series")
+def series() -> Response:
+    """One indicator of one region over the years: the figures about the area the code
+    names now, in segments that never join two areas or two definitions, and the figures
+    under the same code that are about another area, left out with the reason."""
+    db = _store()
+    indicator_id = _param("indicator", required=True)
+    code = _param("code", required=True)
+    assert indicator_id is not None and code is not None
+    if indicator_id not in db.indicators:
+        raise ApiError(f"unknown indicator '{indicator_id}'; see /api/v1/indicators",
+                       "indicator", 404)
+    subject = resolve_subject(db, code)
+    if subject is None or subject.kind == "area":
+        raise ApiError(f"no region {code}", "code", 404)
+    found = series_of(db, subject, indicator_id)
+    tables = sorted({str(t) for t in found.points["source_table"]})
     return _reply({
         "indicator": _indicator_json(db, indicator_id),
-        "year": year,
-        "level": level,
-        "gemeente": gemeente,
+        "code": subject.code, "name": subject.name, "level": subject.kind,
+        "indeling": subject.year,
+        "points": records(found.points.drop(columns="source_table")),
+        "other_area": records(found.other_area),
+        "breaks": found.breaks,
         "source_tables": tables,
-        "count": len(frame),
-        "observations": records(frame.drop(columns="source_table")),
     }, attribution=credits(tables))
 
 

@@ -12,7 +12,7 @@ from flask_compress import Compress
 
 from core.regions import MAP_LEVELS
 from dashboard.caching import init_cache, install_reply_cache
-from dashboard.components import install_address_sync
+from dashboard.components import install_address_sync, install_drawers
 from dashboard.data import StoreMissing, open_store
 from dashboard.security import install_security_headers
 from dashboard.serving import hide_dev_routes
@@ -58,6 +58,9 @@ def create_app(store_path: Path | str | None = None, *, dev: bool = False,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
         title="Zicht op wijken",
+        # No "Updating..." in the tab while callbacks run: the tab keeps the page's own title
+        # (assets/lang.js sets it in the page's language; the two would take turns forever).
+        update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
         meta_tags=[
@@ -82,6 +85,7 @@ def create_app(store_path: Path | str | None = None, *, dev: bool = False,
     Compress(server)  # after the reply cache: its after_request hook must see gzipped bytes
     app.layout = html.Div([dcc.Location(id="url", refresh=False), dash.page_container])
     install_address_sync(app)  # every page keeps its view in a dcc.Store named "view"
+    install_drawers(app, "controls")
     _add_routes(app)
     _claim_callbacks(app)
     return app

@@ -40,8 +40,8 @@ HIT_HEADER = "X-Zow-Cache"
 # Pure GET routes (by path prefix) whose replies are kept, with the parameters they read.
 KEPT_GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/download/": ("thema", "indicator", "jaar", "niveau", "gemeente", "regio", "kaart",
-                   "lang", "sep"),
-    "/api/v1/": ("indicator", "year", "level", "gemeente"),
+                   "lang", "dialect", "year", "level"),
+    "/api/v1/": ("indicator", "year", "level", "gemeente", "code"),
 }
 # Dash's scripts and our assets: fingerprinted or versioned URLs, the same bytes for the
 # life of the process.

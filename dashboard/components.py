@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
+from core.ranking import rankable
 from dashboard.i18n import t
 
 # ------------------------------------------------------------------------ the address
@@ -106,17 +108,60 @@ def footer(lang: str) -> html.Footer:
 
 
 def page(lang: str, active: str, view: Any, *content: Any, fluid: Any = True,
-         class_name: str | None = None) -> html.Div:
-    """A whole page: header, the view store, the main content, footer."""
+         class_name: str | None = None, title: str | None = None) -> html.Div:
+    """A whole page: a skip link, header, the view store, the main content, footer; the
+    browser tab shows ``title`` (assets/lang.js), in the page's language."""
     return html.Div(
         [
+            html.A(t("skip_to_content", lang), href="#inhoud",
+                   className="visually-hidden-focusable skip-link"),
             header(lang, active, view),
             view_store(view),
-            dbc.Container(list(content), fluid=fluid, tag="main", className=class_name),
+            html.Main(list(content), id="inhoud", tabIndex="-1",
+                      className=" ".join(filter(None, [
+                          "container-fluid" if fluid is True else f"container-{fluid}",
+                          class_name]))),
             footer(lang),
         ],
         lang=lang,
+        **{"data-page-title": title or f"{t('title', lang)}: {t(active, lang).lower()}"},
     )
+
+
+def drawer(drawer_id: str, title: str, body: Any, lang: str) -> list[Any]:
+    """Controls that sit beside the content on wide screens and in a drawer on small ones
+    (Bootstrap's responsive offcanvas), with the button that opens the drawer."""
+    return [
+        html.Button(title, id=f"{drawer_id}-open", type="button",
+                    className="btn btn-primary btn-sm d-md-none mb-2 drawer-open",
+                    **{"aria-controls": drawer_id}),
+        html.Div([
+            html.Div([html.H2(title, className="h5 offcanvas-title"),
+                      html.Button(id=f"{drawer_id}-close", type="button",
+                                  className="btn-close",
+                                  **{"aria-label": t("close", lang)})],
+                     className="offcanvas-header d-md-none"),
+            html.Div(body, className="offcanvas-body p-0 d-block"),
+        ], id=drawer_id, className="offcanvas-md offcanvas-start", tabIndex=-1,
+            **{"aria-label": title}),
+    ]
+
+
+def install_drawers(app: dash.Dash, *drawer_ids: str) -> None:
+    """Open and close each drawer (a class on the drawer; no Bootstrap script needed)."""
+    for drawer_id in drawer_ids:
+        app.clientside_callback(
+            """function(open, close, className) {
+                const id = window.dash_clientside.callback_context.triggered_id || "";
+                const base = (className || "").replace(/ ?show/g, "");
+                return id.endsWith("-open") ? base + " show" : base;
+            }""",
+            Output(drawer_id, "className"),
+            Input(f"{drawer_id}-open", "n_clicks"),
+            Input(f"{drawer_id}-close", "n_clicks"),
+            State(drawer_id, "className"),
+            prevent_initial_call=True,
+        )
 
 
 def bad_url_alert(rejected: list[str], lang: str) -> Any:
@@ -141,6 +186,20 @@ def dropdown_texts(lang: str) -> dict[str, str]:
         "clear_selection", "no_options_found")}
 
 
+def spoken(shown: str, said: str, **attributes: Any) -> list[html.Span]:
+    """A short visible text (hidden from screen readers) and what they read instead."""
+    return [html.Span(shown, **{"aria-hidden": "true"}, **attributes),
+            html.Span(said, className="visually-hidden")]
+
+
+def joined(items: Iterable[Any], separator: str = ", ") -> list[Any]:
+    """Components with a separator between them (links in a sentence)."""
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        out += [separator, item] if i else [item]
+    return out
+
+
 def notice(text: str, element_id: str, color: str = "warning") -> dbc.Alert:
     return dbc.Alert(text, color=color, className="py-2", id=element_id)
 
@@ -154,8 +213,18 @@ def labelled(label: str, control_id: str, control: object) -> html.Div:
 
 
 def options(choices: list[Any]) -> list[dict[str, Any]]:
-    """Dropdown options from a view's choices (``views.common.Option``)."""
-    return [c.as_dict() for c in choices]
+    """Dropdown options from a view's choices (``views.common.Option``); a choice with a
+    note shows it greyed after the label, and is still found by its label."""
+    out = []
+    for choice in choices:
+        option = choice.as_dict()
+        if choice.note:
+            option["label"] = html.Span(
+                [choice.label, html.Span(f" · {choice.note}", className="option-note")],
+                title=choice.title, className="option-muted")
+            option["search"] = choice.label
+        out.append(option)
+    return out
 
 
 # ------------------------------------------------------------------- graphs and grids
@@ -202,10 +271,39 @@ def value_column(field: str, header: str, lang: str, **extra: Any) -> dict[str, 
 
 def name_columns(lang: str) -> list[dict[str, Any]]:
     """The grid columns that say which region a row is: name, gemeente, code."""
-    return [{"field": "name", "headerName": t("name", lang), "flex": 2, "filter": True},
+    wrap = {"wrapHeaderText": True, "autoHeaderHeight": True}  # never cut to "Gem…"
+    return [{"field": "name", "headerName": t("name", lang), "flex": 2, "filter": True,
+             "minWidth": 140, **wrap},
             {"field": "gemeente_name", "headerName": t("gemeente", lang), "flex": 1,
-             "filter": True},
-            {"field": "code", "headerName": "Code", "flex": 1, "filter": True}]
+             "filter": True, "minWidth": 150, **wrap},
+            {"field": "code", "headerName": "Code", "flex": 1, "filter": True, "minWidth": 110,
+             **wrap}]
+
+
+def value_formatter(indicator: Any, lang: str) -> dict[str, str]:
+    """An AG Grid valueFormatter in the page's locale, with the indicator's decimals where
+    the catalogue gives them (so the grid shows what the panel and the tooltip show)."""
+    locale = "en-GB" if lang == "en" else "nl-NL"
+    decimals = getattr(indicator, "decimals", None)
+    digits = (f"{{minimumFractionDigits: {decimals}, maximumFractionDigits: {decimals}}}"
+              if decimals is not None else "{maximumFractionDigits: 2}")
+    return {"function": f"params.value == null ? '{t('no_data', lang)}' : "
+                        f"params.value.toLocaleString('{locale}', {digits})"}
+
+
+def region_columns(indicator: Any, lang: str) -> list[dict[str, Any]]:
+    """A table of regions with one indicator's value, and its position where a position
+    means something (core.ranking.rankable)."""
+    columns = [*name_columns(lang),
+               value_column("value",
+                            f"{indicator.label.get(lang)} ({indicator.unit.get(lang)})", lang,
+                            flex=2, filter="agNumberColumnFilter", minWidth=140,
+                            valueFormatter=value_formatter(indicator, lang))]
+    if rankable(indicator):
+        columns.append({"field": "rank", "headerName": t("rank", lang), "flex": 1,
+                        "minWidth": 90, "filter": "agNumberColumnFilter",
+                        "type": "rightAligned", "valueFormatter": value_formatter(None, lang)})
+    return columns
 
 
 def highlight_rule(codes: tuple[str, ...] | list[str]) -> dict[str, str]:

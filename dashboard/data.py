@@ -25,9 +25,10 @@ import pandas as pd
 from flask import current_app, has_app_context
 
 from core.catalogue import Catalogue, Indicator
-from core.regions import LAND_CODE, MAP_LEVELS
+from core.regions import LAND_CODE, MAP_LEVELS, with_terms
 
 COVERAGE = 0.95  # share of regions with a value that must have a shape to draw a map
+BOUNDARY_CREDIT = "Grenzen: CBS / Kadaster, via PDOK (gebiedsindelingen)"
 
 
 class StoreMissing(FileNotFoundError):
@@ -97,29 +98,40 @@ class Store:
             "n_values FROM availability ORDER BY indicator_id, year"
         )
 
+    @memo(1)
+    def _counts(self) -> dict[tuple[str, int, str], dict[int, int]]:
+        """available() as a lookup: (indicator, year, level) → {indeling: regions}."""
+        out: dict[tuple[str, int, str], dict[int, int]] = {}
+        for ind, year, level, indeling, n in self.available().itertuples(index=False):
+            out.setdefault((ind, int(year), level), {})[int(indeling)] = int(n)
+        return out
+
+    @memo(1)
+    def _years(self) -> dict[str, list[int]]:
+        out: dict[str, set[int]] = {}
+        for ind, year, _ in self._counts():
+            out.setdefault(ind, set()).add(year)
+        return {ind: sorted(years) for ind, years in out.items()}
+
     def indicators_for(self, subtheme: str) -> list[Indicator]:
         """Indicators of a subtheme that have any values, in catalogue order."""
         have = set(self.available()["indicator_id"])
         return [i for i in self.catalogue.for_subtheme(subtheme) if i.id in have]
 
     def years_for(self, indicator_id: str) -> list[int]:
-        av = self.available()
-        return sorted({int(y) for y in av.loc[av["indicator_id"] == indicator_id, "year"]})
+        return list(self._years().get(indicator_id, []))
 
     def levels_with_values(self, indicator_id: str, year: int) -> list[str]:
-        av = self.available()
-        at = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)]
-        return [lv for lv in ("land", *MAP_LEVELS) if lv in set(at["level"])]
+        counts = self._counts()
+        return [lv for lv in ("land", *MAP_LEVELS) if (indicator_id, year, lv) in counts]
 
-    @memo(4096)
     def indeling(self, indicator_id: str, year: int, level: str) -> int | None:
-        """The indeling the values of an indicator in a year at a level are on."""
-        av = self.available()
-        at = av[(av["indicator_id"] == indicator_id) & (av["year"] == year)
-                & (av["level"] == level)]
-        if at.empty:
+        """The indeling the values of an indicator in a year at a level are on (the one
+        with the most regions, where figures of a year are on more than one)."""
+        found = self._counts().get((indicator_id, year, level))
+        if not found:
             return None
-        return int(at.sort_values(["n", "region_year"], ascending=False)["region_year"].iloc[0])
+        return max(found, key=lambda indeling: (found[indeling], indeling))
 
     @memo(1024)
     def source_tables(self, indicator_id: str, year: int) -> tuple[str, ...]:
@@ -148,6 +160,20 @@ class Store:
         )
         return frozenset(frame["code"])
 
+    @memo(1)
+    def _coverage(self) -> dict[tuple[str, int, str, int], dict[int, int]]:
+        """For every (indicator, year, level, indeling): how many of its regions with a
+        value each boundary layer of that level has a shape for. One query for the store."""
+        frame = self.query(
+            "SELECT o.indicator_id, o.year, o.level, o.region_year, b.year AS byear, "
+            "count(*) AS n FROM observation_region o JOIN boundary b "
+            "ON b.level = o.level AND b.code = o.code GROUP BY ALL"
+        )
+        out: dict[tuple[str, int, str, int], dict[int, int]] = {}
+        for ind, year, level, indeling, byear, n in frame.itertuples(index=False):
+            out.setdefault((ind, int(year), level, int(indeling)), {})[int(byear)] = int(n)
+        return out
+
     @memo(4096)
     def geometry_year(
         self, indicator_id: str, year: int, level: str, gemeente: str | None = None
@@ -156,23 +182,41 @@ class Store:
 
         The layer of the values' own indeling when it covers nearly every region with a
         value (COVERAGE); otherwise the nearest layer of the same level that has a shape
-        for every code with a value."""
-        frame = self.values(indicator_id, year, level)
-        if gemeente is not None:
-            frame = frame[frame["gemeente_code"] == gemeente]
-        codes = set(frame.loc[frame["value"].notna(), "code"])
+        for every code with a value, each code the same area there (region_change)."""
         indeling = self.indeling(indicator_id, year, level)
-        if not codes or indeling is None:
+        if indeling is None:
             return None
-        layers = sorted(
-            (y for y, lv in self.boundary_layers() if lv == level),
-            key=lambda y: (y != indeling, abs(y - indeling), -y),
-        )
+        if gemeente is None:
+            total = self._counts()[(indicator_id, year, level)][indeling]
+            covered = self._coverage().get((indicator_id, year, level, indeling), {})
+            codes = None
+        else:
+            frame = self.values(indicator_id, year, level)
+            codes = set(frame.loc[frame["value"].notna()
+                                  & (frame["gemeente_code"] == gemeente), "code"])
+            total = len(codes)
+            covered = {y: len(codes & self.boundary_codes(y, lv)) for y, lv
+                       in self.boundary_layers() if lv == level}
+        if not total:
+            return None
+        layers = sorted((y for y, lv in self.boundary_layers() if lv == level),
+                        key=lambda y: (y != indeling, abs(y - indeling), -y))
         for candidate in layers:
-            covered = len(codes & self.boundary_codes(candidate, level)) / len(codes)
-            if covered >= (COVERAGE if candidate == indeling else 1.0):
+            share = covered.get(candidate, 0) / total
+            if candidate == indeling and share >= COVERAGE:
+                return candidate
+            if candidate != indeling and share >= 1.0 and self._same_layer(
+                    indicator_id, year, level, codes, indeling, candidate):
                 return candidate
         return None
+
+    def _same_layer(self, indicator_id: str, year: int, level: str, codes: set[str] | None,
+                    indeling: int, layer: int) -> bool:
+        """Does every code with a value name the same area on another year's layer?"""
+        if codes is None:
+            frame = self.values(indicator_id, year, level)
+            codes = set(frame.loc[frame["value"].notna(), "code"])
+        return all(self.same_area(code, indeling, layer) for code in codes)
 
     def levels_for(self, indicator_id: str, year: int, gemeente: str | None = None
                    ) -> list[str]:
@@ -189,12 +233,17 @@ class Store:
 
     @memo(16)
     def geojson_text(self, year: int, level: str) -> str:
+        """A layer's GeoJSON, with its attribution as a top-level member (GeoJSON allows
+        foreign members): boundaries that leave the app say where they come from."""
         frame = self.query(
             "SELECT geojson FROM boundary_geojson WHERE year = ? AND level = ?", [year, level]
         )
         if frame.empty:
             raise KeyError(f"no boundaries for {level} {year}")
-        return str(frame["geojson"].iloc[0])
+        text = str(frame["geojson"].iloc[0])
+        credit = json.dumps({"attribution": f"{BOUNDARY_CREDIT}, {level} {year}",
+                             "license": "CC BY 4.0"}, ensure_ascii=False)
+        return "{" + credit[1:-1] + "," + text.lstrip()[1:]
 
     @memo(16)
     def geojson_gzip(self, year: int, level: str) -> bytes:
@@ -230,6 +279,11 @@ class Store:
             "WHERE year = ? AND (? IS NULL OR level = ?) ORDER BY code",
             [year, level, level],
         )
+
+    @memo(16)
+    def search_index(self, year: int) -> pd.DataFrame:
+        """regions(year) with the folded names a search compares (views.search)."""
+        return with_terms(self.regions(year))
 
     @memo(4096)
     def region(self, code: str, year: int | None = None) -> dict[str, Any] | None:
@@ -290,11 +344,31 @@ class Store:
                 reached = b
         return reached == last
 
+    def changes_of(self, code: str) -> pd.DataFrame:
+        """The boundary changes of one code: the steps between consecutive indelingen where
+        the detection found another area (with its bilingual note)."""
+        return self.query(
+            "SELECT code, level, from_year, to_year, method, overlap, note_nl, note_en "
+            "FROM region_change WHERE code = ? AND NOT same_area "
+            "AND method NOT IN ('chain', 'unknown') ORDER BY from_year, to_year",
+            [code],
+        )
+
+    def gaps_of(self, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
+        """Figures the ETL did not store for these codes, and why (another area behind a
+        rate's numerator and denominator, a denominator too small)."""
+        return self.query(
+            "SELECT year, region_year, region_code AS code, indicator_id, reason, note_nl, "
+            "note_en FROM observation_gap WHERE region_code IN (SELECT unnest(?)) "
+            "ORDER BY indicator_id, year",
+            [list(codes)],
+        )
+
     @memo(1)
     def mergers(self) -> pd.DataFrame:
         """Gemeenten that ended, and which gemeente took over their area."""
         return self.query(
-            "SELECT year, old_code, old_name, new_code, new_name, method "
+            "SELECT year, old_code, old_name, new_code, new_name, method, note_nl, note_en "
             "FROM gemeente_merger ORDER BY year, old_code"
         )
 
@@ -341,8 +415,9 @@ class Store:
         """observations_of the regions (indeling, code): only figures on a version of the
         code that covers the same area (never another area that shares the code)."""
         frame = self.observations_of(codes, year)
-        keep = [self.same_area(c, int(r), indeling)
-                for c, r in zip(frame["code"], frame["region_year"], strict=True)]
+        keep = pd.Series([self.same_area(c, int(r), indeling) for c, r in
+                          zip(frame["code"], frame["region_year"], strict=True)],
+                         index=frame.index, dtype=bool)
         return frame[keep].reset_index(drop=True)
 
     # --------------------------------------------------------------------- API

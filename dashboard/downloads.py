@@ -143,15 +143,28 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def to_csv(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (), lang: str = "nl") -> bytes:
-    """The frame as CSV bytes (UTF-8 with BOM, ``,`` and ``.``), attribution column last."""
+def to_csv(frame: pd.DataFrame, meta: Sequence[IndicatorNote] = (), lang: str = "nl",
+           dutch: bool = False) -> bytes:
+    """The frame as CSV bytes (UTF-8 with BOM, ``,`` and ``.``), attribution column last.
+
+    ``dutch``: as Excel in a Dutch locale reads it: ``;`` between fields, ``,`` as the
+    decimal mark (a ``.`` CSV opens there with 1.5 read as a date or 15)."""
     out = with_attribution(frame, meta, lang)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=";" if dutch else ",", lineterminator="\r\n")
     writer.writerow([defused(str(c)) for c in out.columns])
     for row in out.itertuples(index=False, name=None):
-        writer.writerow([_plain(v) for v in row])
+        cells = [_plain(v) for v in row]
+        if dutch:
+            cells = [c.replace(".", ",") if _is_number(v) else c
+                     for c, v in zip(cells, row, strict=True)]
+        writer.writerow(cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _is_number(value: Any) -> bool:
+    return (not isinstance(value, bool | str) and isinstance(value, int | float)) or (
+        hasattr(value, "dtype") and not isinstance(value, str))
 
 
 def _excel_value(value: Any) -> Any:
@@ -222,6 +235,7 @@ def send(frame: pd.DataFrame, notes: Sequence[IndicatorNote], stem: str, fmt: st
 
 # --------------------------------------------------------------------- map downloads
 MAP_PARAMS: tuple[str, ...] = ("thema", "indicator", "jaar", "niveau", "gemeente", "lang")
+DIALECTS = ("", "nl")  # dialect=nl: the CSV as Dutch Excel reads it
 
 downloads = Blueprint("downloads", __name__)
 
@@ -238,6 +252,9 @@ def map_download(fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         return _error("format must be csv or xlsx", "format", 404)
     query = {k: request.args.get(k, "") for k in MAP_PARAMS if k in request.args}
+    dialect = request.args.get("dialect", "")
+    if dialect not in DIALECTS:
+        return _error("dialect must be nl (or left out)", "dialect")
     too_long = next((k for k, v in query.items() if len(v) > 100), None)
     if too_long:
         return _error("parameter value too long", too_long)
@@ -253,9 +270,56 @@ def map_download(fmt: str) -> Response:
     if fmt == "xlsx":
         body, mimetype = to_excel(frame, notes, view.lang), XLSX_MIMETYPE
     else:
-        body, mimetype = to_csv(frame, notes, view.lang), CSV_MIMETYPE
+        body, mimetype = to_csv(frame, notes, view.lang, dutch=dialect == "nl"), CSV_MIMETYPE
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = \
         f'attachment; filename="{download_stem(view)}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@downloads.get("/download/gegevens.<fmt>")
+def data_download(fmt: str) -> Response:
+    """Any view the API serves (``/api/v1/observations``: indicator, year, level,
+    gemeente), as CSV or Excel: buurten without shapes, the national level, any year."""
+    from dashboard.api import ApiError, read_observations
+
+    if fmt not in ("csv", "xlsx"):
+        return _error("format must be csv or xlsx", "format", 404)
+    lang = request.args.get("lang", "nl")
+    dialect = request.args.get("dialect", "")
+    if lang not in ("nl", "en") or dialect not in DIALECTS:
+        return _error("lang must be nl or en; dialect nl or left out", "lang")
+    try:
+        db = open_store(current_app.config["ZOW_STORE"])
+        found = read_observations(db)
+    except StoreMissing:
+        return _error("no data store", None, 503)
+    except ApiError as exc:
+        return _error(exc.message, exc.parameter, exc.status)
+    indicator = db.indicators[found.indicator_id]
+    en = lang == "en"
+    frame = pd.DataFrame({
+        "code": found.frame["code"],
+        "name" if en else "naam": found.frame["name"],
+        "municipality_code" if en else "gemeente_code": found.frame["gemeente_code"],
+        "indicator_id": found.indicator_id,
+        "value" if en else "waarde": found.frame["value"],
+        "unit" if en else "eenheid": indicator.unit.get(lang),
+        "year" if en else "jaar": found.year,
+        # The indeling the code belongs to: the area the figure is about.
+        "indeling": found.frame["region_year"],
+        "series" if en else "reeks": found.frame["series"],
+        "level" if en else "niveau": found.level,
+    })
+    notes = indicator_notes(db, [found.indicator_id], [found.year], lang)
+    where = f"_{found.gemeente}" if found.gemeente else ""
+    stem = f"gegevens_{found.indicator_id}_{found.year}_{found.level}{where}"
+    if fmt == "xlsx":
+        body, mimetype = to_excel(frame, notes, lang), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_csv(frame, notes, lang, dutch=dialect == "nl"), CSV_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response

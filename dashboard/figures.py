@@ -20,16 +20,17 @@ import plotly.graph_objects as go
 from dash import Patch
 
 from core.catalogue import Indicator
-from core.ranking import ranks
-from dashboard.i18n import format_number, t
+from core.ranking import rankable, ranks
+from dashboard.i18n import format_number, format_value, t
 
 # Colour-blind-safe sequential palette (viridis, 5 classes), light = low.
 PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 MISSING_COLOUR = "#c8c8c8"
 N_CLASSES = 5
 NL_BOUNDS = (3.3, 50.7, 7.3, 53.6)
-# Typical map size, less the colour bar on the right: a zoom that fits this fits most screens.
-MAP_PIXELS = (540, 520)
+# Typical map size, less the colour bar on the right and the title and source lines above
+# and below: a zoom that fits this fits most screens.
+MAP_PIXELS = (540, 460)
 
 
 def fit_view(
@@ -94,47 +95,54 @@ def class_index(values: pd.Series, classes: Classes) -> pd.Series:
     return pd.Series(idx, index=values.index).where(values.notna())
 
 
-def class_labels(classes: Classes, lang: str) -> tuple[list[float], list[str]]:
-    """Tick positions (class middles, in class-index space) and labels 'a – b'."""
+def class_labels(classes: Classes, lang: str, indicator: Indicator | None = None
+                 ) -> tuple[list[float], list[str]]:
+    """Tick positions (class middles, in class-index space) and labels 'a – b' (in the
+    indicator's decimals when given)."""
     k = len(classes.colours)
     mids = [(i + 0.5) * (k - 1) / k if k > 1 else 0.0 for i in range(k)]
-    labels = [
-        f"{format_number(a, lang)} – {format_number(b, lang)}"
-        for a, b in zip(classes.breaks, classes.breaks[1:], strict=False)
-    ]
+
+    def show(v: float) -> str:
+        return format_value(v, indicator, lang) if indicator else format_number(v, lang)
+
+    labels = [f"{show(a)} – {show(b)}"
+              for a, b in zip(classes.breaks, classes.breaks[1:], strict=False)]
     return mids, labels
 
 
 
 def hover_template(indicator: Indicator, lang: str, n_ranked: int) -> str:
-    return (
-        "<b>%{text}</b><br>"
-        f"{indicator.label.get(lang)}: %{{customdata[0]:,.4~r}} {indicator.unit.get(lang)}<br>"
-        f"{t('rank', lang)}: %{{customdata[1]}} {t('of', lang)} {n_ranked}"
-        "<extra></extra>"
-    )
+    """Name, value and position, the numbers formatted on the server as everywhere else
+    (the catalogue's decimals, the page's locale); no position where none is given."""
+    rank = (f"<br>{t('rank', lang)}: %{{customdata[1]}} {t('of', lang)} "
+            f"{format_number(n_ranked, lang, 0)}" if rankable(indicator) else "")
+    return (f"<b>%{{text}}</b><br>{indicator.label.get(lang)}: %{{customdata[0]}} "
+            f"{indicator.unit.get(lang)}{rank}<extra></extra>")
 
 
-def _trace_values(frame: pd.DataFrame, indicator: Indicator) -> tuple[list, list, Classes]:
-    """z = class index, customdata = [value, rank]; missing regions get None for both."""
+def _trace_values(frame: pd.DataFrame, indicator: Indicator, lang: str
+                  ) -> tuple[list, list, Classes]:
+    """z = class index, customdata = [value, rank] as shown; missing regions get None."""
     values = frame["value"]
     classes = classify(values, indicator.direction)
     present = values.notna().to_numpy()
     z = class_index(values, classes).astype(object)
     z[~present] = None
-    rounded = values.round(2).tolist()
     ranked = ranks(values, indicator.direction).fillna(0).astype(int).tolist()
     custom = [
-        [v, r] if ok else None for v, r, ok in zip(rounded, ranked, present.tolist(), strict=True)
+        [format_value(v, indicator, lang), format_number(r, lang, 0)] if ok else None
+        for v, r, ok in zip(values.tolist(), ranked, present.tolist(), strict=True)
     ]
     ints = [int(v) if v is not None else None for v in z.tolist()]
     return ints, custom, classes
 
 
 def _colorbar(indicator: Indicator, classes: Classes, lang: str) -> dict:
-    tickvals, ticktext = class_labels(classes, lang)
+    tickvals, ticktext = class_labels(classes, lang, indicator)
     return {
-        "title": {"text": indicator.unit.get(lang), "side": "top"},
+        # The unit, and how the classes were made: a screenshot must stand on its own.
+        "title": {"text": f"{indicator.unit.get(lang)}<br><sub>{t('class_method', lang)}</sub>",
+                  "side": "top"},
         "tickvals": tickvals,
         "ticktext": ticktext,
         "len": 0.6,
@@ -145,6 +153,9 @@ def _colorbar(indicator: Indicator, classes: Classes, lang: str) -> dict:
     }
 
 
+OUTLINE_COLOUR = "#000000"
+
+
 def map_figure(
     geojson_url: str,
     frame: pd.DataFrame,
@@ -152,13 +163,16 @@ def map_figure(
     lang: str,
     bounds: tuple[float, float, float, float] | None,
     basemap: str = "leeg",
-    selected: str = "",
+    selected: tuple[str, ...] = (),
+    title: str = "",
+    source: str = "",
 ) -> dict[str, Any]:
     """The full figure for one (year, level, selection): a grey base of every region
-    ('geen gegevens') under the classed values."""
+    ('geen gegevens') under the classed values, and a black outline around the selected
+    regions; the title and the source on the map itself."""
     labels = hover_labels(frame)
     codes = frame["code"].tolist()
-    z, custom, classes = _trace_values(frame, indicator)
+    z, custom, classes = _trace_values(frame, indicator, lang)
     n_ranked = int(frame["value"].notna().sum())
     missing_codes, missing_labels = _missing(frame, labels)
     # Grey under the regions without a value only: the value trace draws nothing there.
@@ -192,19 +206,34 @@ def map_figure(
         "hovertemplate": hover_template(indicator, lang, n_ranked),
         "name": indicator.label.get(lang),
         "showlegend": False,
-        "selected": {"marker": {"opacity": 1}},
-        "unselected": {"marker": {"opacity": 0.95 if selected not in codes else 0.55}},
     }
-    if selected in codes:
-        values["selectedpoints"] = [codes.index(selected)]
+    chosen = [c for c in selected if c in set(codes)]
+    outline = {
+        "type": "choroplethmap",
+        "geojson": geojson_url,
+        "locations": chosen,
+        "z": [0] * len(chosen),
+        "featureidkey": "id",
+        "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        "showscale": False,
+        "marker": {"line": {"color": OUTLINE_COLOUR, "width": 3}},
+        "hoverinfo": "skip",
+        "name": t("selected", lang),
+        "showlegend": bool(chosen),
+    }
     centre, zoom = fit_view(bounds or NL_BOUNDS)
     layout = {
-        "map": {
-            "style": "open-street-map" if basemap == "osm" else "white-bg",
-            "center": centre,
-            "zoom": zoom,
-        },
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        # "white-bg" always: the background map is put in by the browser where it can be
+        # reached (assets/basemap.js reads meta.basemap), so offline the map still draws.
+        "map": {"style": "white-bg", "center": centre, "zoom": zoom},
+        "meta": {"basemap": basemap},
+        # The title above and the source below the map: a screenshot stands on its own.
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 22},
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.995, "yanchor": "top",
+                  "font": {"size": 14}},
+        "annotations": [{"text": source, "showarrow": False, "xref": "paper", "yref": "paper",
+                         "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "yshift": -4,
+                         "font": {"size": 10, "color": "#333333"}}],
         "legend": {"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
         "separators": ",." if lang == "nl" else ".,",
         "uirevision": f"{geojson_url}|{bounds}",
@@ -212,7 +241,7 @@ def map_figure(
     }
     # A plain figure dict: Plotly's validation of 3,000-region traces costs more than
     # the rest of the page, and these traces are built from checked data only.
-    return {"data": [base, values], "layout": layout}
+    return {"data": [base, values, outline], "layout": layout}
 
 
 def hover_labels(frame: pd.DataFrame) -> list[str]:
@@ -229,9 +258,10 @@ def _missing(frame: pd.DataFrame, labels: list[str]) -> tuple[list[str], list[st
     return codes, [label for label, gap in zip(labels, gaps, strict=True) if gap]
 
 
-def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str) -> Patch:
-    """What changes when only the indicator or language changes on the same regions."""
-    z, custom, classes = _trace_values(frame, indicator)
+def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str, title: str = "",
+                 source: str = "") -> Patch:
+    """What changes when only the indicator or year changes on the same regions."""
+    z, custom, classes = _trace_values(frame, indicator, lang)
     missing_codes, missing_labels = _missing(frame, hover_labels(frame))
     patch = Patch()
     patch["data"][0]["locations"] = missing_codes
@@ -246,6 +276,8 @@ def values_patch(frame: pd.DataFrame, indicator: Indicator, lang: str) -> Patch:
     patch["data"][1]["hovertemplate"] = hover_template(
         indicator, lang, int(frame["value"].notna().sum())
     )
+    patch["layout"]["title"]["text"] = title
+    patch["layout"]["annotations"][0]["text"] = source
     return patch
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.text import LANGS
 
-__all__ = ["LANGS", "TEXT", "format_number", "level_label", "subtheme_label", "t"]
+__all__ = ["LANGS", "TEXT", "format_number", "format_value", "level_label", "subtheme_label",
+           "t"]
 
 SUBTHEME_LABELS: dict[str, dict[str, str]] = {
     "veiligheid": {"nl": "Veiligheid", "en": "Safety"},
@@ -38,7 +41,10 @@ TEXT: dict[str, dict[str, str]] = {
     "all_nl": {"nl": "Heel Nederland", "en": "All of the Netherlands"},
     "search": {"nl": "Zoek gemeente of wijk", "en": "Search municipality or district"},
     "search_placeholder": {"nl": "Typ een naam of code…", "en": "Type a name or code…"},
-    "basemap": {"nl": "Achtergrondkaart (online)", "en": "Background map (online)"},
+    "basemap": {"nl": "Achtergrondkaart met plaatsnamen (PDOK, online)",
+                "en": "Background map with place names (PDOK, online)"},
+    "basemap_credit": {"nl": "achtergrond: Kadaster (PDOK)",
+                       "en": "background: Kadaster (PDOK)"},
     "no_data": {"nl": "geen gegevens", "en": "no data"},
     "name": {"nl": "Naam", "en": "Name"},
     "value": {"nl": "Waarde", "en": "Value"},
@@ -77,6 +83,46 @@ TEXT: dict[str, dict[str, str]] = {
                   "en": "Made with Zicht op wijken on {day}."},
     "file_licence": {"nl": "Licentie: {url}", "en": "Licence: {url}"},
     "break": {"nl": "Definitiewijziging", "en": "Definition change"},
+    "no_map_indicators": {"nl": "geen indicatoren met cijfers op de kaart",
+                          "en": "no indicators with figures on the map"},
+    "option_no_data": {"nl": "geen cijfers", "en": "no figures"},
+    "option_elsewhere": {"nl": "wel in {where}", "en": "available in {where}"},
+    "option_not_here": {"nl": "Geen cijfers voor {year} op {level}niveau; kies om naar een "
+                                "jaar en niveau met cijfers te gaan.",
+                        "en": "No figures for {year} at {level} level; choose it to go to a "
+                              "year and level that has them."},
+    "option_no_boundaries": {"nl": "Er zijn cijfers, maar geen gebiedsgrenzen om ze op te "
+                                   "tekenen (zie de API of de downloads).",
+                             "en": "There are figures, but no boundaries to draw them on "
+                                   "(see the API or the downloads)."},
+    "level_no_values": {"nl": "geen cijfers op dit niveau in {year}",
+                        "en": "no figures at this level in {year}"},
+    "level_no_boundaries": {"nl": "geen gebiedsgrenzen op dit niveau in {year} (buurten: "
+                                  "kies een gemeente)",
+                            "en": "no boundaries at this level in {year} (buurten: choose a "
+                                  "municipality)"},
+    "boundaries_credit": {"nl": "grenzen {year}: CBS/Kadaster (PDOK)",
+                          "en": "boundaries {year}: CBS/Kadaster (PDOK)"},
+    "skip_to_content": {"nl": "Naar de inhoud", "en": "Skip to content"},
+    "close": {"nl": "Sluiten", "en": "Close"},
+    "controls": {"nl": "Kiezen: thema, indicator, jaar, gebied",
+                 "en": "Choose: theme, indicator, year, area"},
+    "download_csv_nl": {"nl": "CSV voor Excel (NL)", "en": "CSV for Dutch Excel"},
+    "class_method": {"nl": "kwintielen: 5 klassen<br>van elk ±20% van de gebieden",
+                     "en": "quintiles: 5 classes<br>of ±20% of the areas each"},
+    "selected": {"nl": "gekozen", "en": "selected"},
+    "notice_year": {
+        "nl": "Voor {asked} zijn er geen cijfers van deze indicator: de kaart toont {shown}. "
+              "Zodra er weer cijfers voor {asked} zijn, komt {asked} terug.",
+        "en": "This indicator has no figures for {asked}: the map shows {shown}. When figures "
+              "for {asked} are there again, {asked} comes back.",
+    },
+    "notice_level": {
+        "nl": "Geen {asked} met cijfers in {year}: de kaart toont {shown}. Zodra het kan, "
+              "komen de {asked} terug.",
+        "en": "No {asked} with figures in {year}: the map shows {shown}. As soon as it can, "
+              "the map returns to {asked}.",
+    },
     "other_boundaries": {
         "nl": "Getekend op de grenzen van {year}: dezelfde gebiedscodes als in dit jaar.",
         "en": "Drawn on the {year} boundaries: the same area codes as in this year.",
@@ -113,6 +159,12 @@ def subtheme_label(subtheme: str, lang: str) -> str:
 
 def level_label(level: str, lang: str) -> str:
     return LEVEL_LABELS[level].get(lang, LEVEL_LABELS[level]["nl"])
+
+
+def format_value(value: float | None, indicator: Any, lang: str) -> str:
+    """A value of an indicator as every page shows it: the catalogue's decimals (when it
+    declares them), the page's locale."""
+    return format_number(value, lang, getattr(indicator, "decimals", None))
 
 
 def format_number(value: float | None, lang: str, decimals: int | None = None) -> str:
@@ -182,7 +234,8 @@ TEXT.update(
         "profile_trend_break": {"nl": "onderbreking", "en": "break"},
         "profile_one_year": {"nl": "alleen {year}", "en": "{year} only"},
         "profile_members": {
-            "nl": "Wijken in dit gebied ({year})", "en": "Wijken in this area ({year})",
+            "nl": "Wijken en buurten in dit gebied ({year})",
+            "en": "Wijken and buurten in this area ({year})",
         },
         "profile_approximate": {
             "nl": "samenstelling bij benadering", "en": "approximate composition",
@@ -238,6 +291,7 @@ TEXT.update(
                   "wijken or for this wijk are dropped, and other missing values count as the "
                   "mean of all wijken after standardising.",
         },
+        "profile_boundaries": {"nl": "Grenzen", "en": "Boundaries"},
         "profile_other_area": {
             "nl": "De cijfers van {years} onder deze code gaan over een ander gebied "
                   "(gewijzigde grenzen) en staan niet in de trend.",

@@ -20,8 +20,9 @@ from dash.exceptions import DependencyException
 from flask import Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-# Online base map tiles (only fetched when someone switches the online base map on).
-TILE_HOSTS = "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+# The online background map: PDOK's BRT achtergrondkaart (style, vector tiles, sprites and
+# fonts all come from this host; assets/basemap.js fetches them where it can).
+TILE_HOSTS = "https://api.pdok.nl"
 
 #: Largest callback request body we accept. The browser's biggest real payloads (the view
 #: state, a map click) are a few KB.

@@ -6,14 +6,18 @@ Pure functions over GeoJSON dicts and GeoDataFrames; fetching lives in ``extract
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-from core.regions import normalise_code, region_level
+from core.regions import display_name, gemeente_of, normalise_code, region_level
 
+METRIC_CRS = "EPSG:28992"  # Amersfoort / RD New: metres, for areas and overlaps
 # Tolerance in degrees (EPSG:4326): ~35 m for wijken/buurten, ~70 m for gemeenten.
 TOLERANCE: dict[str, float] = {"gemeente": 0.001, "wijk": 0.0005, "buurt": 0.0002}
 DECIMALS = 5  # ~1 m: more digits only make the map slower
@@ -61,10 +65,21 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
+def valid_polygons(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer with every shape a valid (multi)polygon; shapes that are none are dropped."""
+    result = frame.copy()
+    result["geometry"] = _polygonal(frame.geometry.to_numpy())
+    return result[~result.geometry.isna()].reset_index(drop=True)
+
+
 def simplify_for_web(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     """Simplify the layer as one coverage, so neighbours keep their shared borders,
     then round to ~1 m and repair whatever rounding broke."""
-    geoms = _polygonal(frame.geometry.to_numpy())
+    return _simplify_valid(valid_polygons(frame), level)
+
+
+def _simplify_valid(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    geoms = frame.geometry.to_numpy()
     simplified = shapely.coverage_simplify(geoms, TOLERANCE.get(level, 0.0005))
     rounded = shapely.transform(simplified, lambda c: np.round(c, DECIMALS))
     result = frame.copy()
@@ -74,17 +89,60 @@ def simplify_for_web(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
 
 def to_geojson(frame: gpd.GeoDataFrame) -> str:
     """A compact FeatureCollection with the region code as feature id (for Plotly)."""
+    # GEOS writes the geometries (ten times faster than shapely.geometry.mapping + json).
+    geometries = shapely.to_geojson(frame.geometry.to_numpy())
     features = [
-        {
-            "type": "Feature",
-            "id": code,
-            "properties": {"code": code, "name": name},
-            "geometry": shapely.geometry.mapping(geom),
-        }
-        for code, name, geom in zip(frame["code"], frame["name"], frame.geometry, strict=True)
+        '{"type":"Feature","id":%s,"properties":%s,"geometry":%s}' % (  # noqa: UP031
+            json.dumps(code, ensure_ascii=False),
+            json.dumps({"code": code, "name": name}, ensure_ascii=False,
+                       separators=(",", ":")),
+            geometry,
+        )
+        for code, name, geometry in zip(frame["code"], frame["name"], geometries, strict=True)
     ]
-    return json.dumps(
-        {"type": "FeatureCollection", "features": features},
-        ensure_ascii=False,
-        separators=(",", ":"),
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+@dataclass
+class WebLayers:
+    """Boundaries ready for the store: shapes per (year, level), the map's GeoJSON, and the
+    region rows (code, name) each layer names."""
+
+    shapes: dict[tuple[int, str], gpd.GeoDataFrame] = field(default_factory=dict)
+    geojson: dict[tuple[int, str], str] = field(default_factory=dict)
+    regions: list[pd.DataFrame] = field(default_factory=list)
+    #: The same layers unsimplified in a metric CRS, for measuring boundary changes.
+    metric: dict[tuple[int, str], gpd.GeoDataFrame] = field(default_factory=dict)
+
+
+def web_layers(
+    collections: dict[tuple[int, str], dict[str, Any]],
+    say: Callable[[str], None] = lambda _msg: None,
+) -> WebLayers:
+    """Every fetched PDOK layer as valid, web-simplified shapes with their GeoJSON."""
+    out = WebLayers()
+    for (year, level), collection in collections.items():
+        valid = valid_polygons(layer_frame(collection, level))
+        frame = _simplify_valid(valid, level)
+        if frame.empty:
+            continue
+        out.metric[(year, level)] = valid[["code", "geometry"]].to_crs(METRIC_CRS)
+        out.shapes[(year, level)] = frame
+        out.geojson[(year, level)] = to_geojson(frame)
+        say(f"Boundaries {level} {year}: {len(frame):,} shapes")
+        out.regions.append(layer_regions(frame, year, level))
+    return out
+
+
+def layer_regions(frame: gpd.GeoDataFrame, year: int, level: str) -> pd.DataFrame:
+    """Region rows named by a boundary layer (priority 0: PDOK names come first)."""
+    return pd.DataFrame(
+        {
+            "year": year,
+            "code": frame["code"],
+            "level": level,
+            "name": [display_name(n, c) for n, c in zip(frame["name"], frame["code"], strict=True)],
+            "gemeente_code": frame["code"].map(gemeente_of),
+            "priority": 0,
+        }
     )

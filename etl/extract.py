@@ -13,20 +13,28 @@ truncated JSON) are retried around the whole set with tenacity.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
+import socket
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import cbsodata
 import cbsodata.cbsodata3 as cbsodata_impl
+import pandas as pd
 import requests
+import urllib3
+import urllib3.connection
 from requests.adapters import HTTPAdapter
 from tenacity import (
     retry,
@@ -37,13 +45,22 @@ from tenacity import (
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
-from etl.settings import LIVE_HOSTS, Settings
+from etl.errors import EtlError
+from etl.settings import (
+    KWB_TABLES,
+    LIVE_HOSTS,
+    PDOK_LAYERS,
+    POLICE_TABLES,
+    RIVM_TABLES,
+    Settings,
+)
+from etl.transform import period_year
 
 GZIP_ABOVE_BYTES = 10_000_000
 Progress = Callable[[str], None]
 
 
-class ExtractError(RuntimeError):
+class ExtractError(EtlError):
     """A source could not be fetched; the message names the table (or layer) and URL."""
 
     def __init__(self, what: str, url: str, reason: str) -> None:
@@ -57,8 +74,145 @@ class NotPublished(LookupError):
     """The service does not have this table or layer (HTTP 404 on the table itself)."""
 
 
+# ---------------------------------------------------------- deadline per request
+# requests and urllib3 bound each socket read, not a whole reply: a server that drips a few
+# bytes a second never trips a read timeout. Each attempt gets a timer that shuts its socket
+# when the reply is not complete in time, and the blocked read ends. The headers must come
+# within the timeout; the body within the timeout plus its Content-Length at MIN_RATE, so a
+# large reply on a slow but honest link still arrives.
+MIN_RATE = 50_000  # bytes per second: below a slow mobile link
+_in_flight = threading.local()  # this thread's request: its deadline and the last timer
+
+
+class DeadlineExceeded(requests.Timeout):
+    """The whole reply did not arrive within the deadline."""
+
+
+class _Timer:
+    def __init__(self, conn: Any, seconds: float) -> None:
+        self.conn = conn
+        self.expired = False
+        self.ends = time.monotonic() + seconds
+        self._timer = self._start(seconds)
+
+    def _start(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(max(seconds, 0.0), self._expire)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def extend(self, seconds: float) -> None:
+        """Allow ``seconds`` more (the body's share), unless the time is already up."""
+        if self.expired:
+            return
+        self._timer.cancel()
+        self.ends += seconds
+        self._timer = self._start(self.ends - time.monotonic())
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _DeadlineConnection:
+    """Mixin for urllib3 connections: every request starts the thread's deadline timer."""
+
+    _deadline_timer: _Timer | None = None
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        self.end_deadline()
+        seconds = getattr(_in_flight, "seconds", None)
+        if seconds:
+            self._deadline_timer = _in_flight.timer = _Timer(self, seconds)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        length = response.headers.get("Content-Length", "")
+        if self._deadline_timer is not None and length.isdigit():
+            self._deadline_timer.extend(int(length) / MIN_RATE)
+        return response
+
+    def close(self) -> None:
+        self.end_deadline()
+        super().close()  # type: ignore[misc]
+
+    def end_deadline(self) -> None:
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
+
+
+class _HTTPConnection(_DeadlineConnection, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+    def _put_conn(self, conn: Any) -> None:  # the reply was read to its end
+        if conn is not None:
+            conn.end_deadline()
+        super()._put_conn(conn)
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+    def _put_conn(self, conn: Any) -> None:
+        if conn is not None:
+            conn.end_deadline()
+        super()._put_conn(conn)
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class DeadlineSession(requests.Session):
+    """A session whose every attempt must deliver its headers within ``deadline`` seconds
+    and its whole reply within that plus Content-Length / MIN_RATE (the body is read inside
+    ``send``: nothing here streams)."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        outer = getattr(_in_flight, "seconds", None)
+        _in_flight.seconds, _in_flight.timer = self.deadline, None
+        try:
+            return super().send(request, **kwargs)
+        except requests.RequestException as exc:
+            timer = getattr(_in_flight, "timer", None)
+            if timer is not None and timer.expired and not isinstance(exc, requests.Timeout):
+                raise DeadlineExceeded(
+                    f"no complete reply within {self.deadline:g} s (+ its length at "
+                    f"{MIN_RATE // 1000} kB/s)", request=request
+                ) from exc
+            raise
+        finally:
+            timer = getattr(_in_flight, "timer", None)
+            if timer is not None:
+                timer.cancel()
+            _in_flight.seconds = outer
+
+
 def make_session(settings: Settings) -> requests.Session:
-    """A session that retries connection errors, 5xx and 429 (honouring Retry-After)."""
+    """A session that retries connection errors, 5xx and 429 (honouring Retry-After), and
+    gives every attempt ``settings.timeout`` seconds for its whole reply."""
     retries = Retry(
         total=settings.retries,
         connect=settings.retries,
@@ -73,12 +227,18 @@ def make_session(settings: Settings) -> requests.Session:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retries)
+    session = DeadlineSession(settings.timeout)
+    adapter = _DeadlineAdapter(max_retries=retries)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = "zicht-op-wijken-etl (+https://github.com/)"
+    # The URL of the last reply, so a malformed page of a paged set can be named.
+    session.hooks["response"].append(_remember_url)
     return session
+
+
+def _remember_url(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    _in_flight.last_url = response.url
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -98,6 +258,10 @@ def _as_extract_error(what: str, url: str, exc: Exception, timeout: float) -> Ex
     """One clear message per kind of failure, naming the table (or layer) and URL."""
     if isinstance(exc, requests.HTTPError):
         return ExtractError(what, url, f"HTTP {_http_status(exc) or 'error'}")
+    if isinstance(exc, DeadlineExceeded):
+        return ExtractError(what, url, f"timed out after {timeout:g} s (the whole reply must "
+                                       f"arrive within it, plus its length at "
+                                       f"{MIN_RATE // 1000} kB/s)")
     if isinstance(exc, requests.Timeout):
         return ExtractError(what, url, f"timed out after {timeout:g} s")
     if isinstance(exc, json.JSONDecodeError):
@@ -131,6 +295,9 @@ class CbsClient:
         self.session = make_session(settings)
         self.progress = progress or (lambda _msg: None)
         self.fetched: list[str] = []  # URLs that went over the network, in order
+        # table (or "gebiedsindelingen/{year}/{layer}") → the cache or mirror files it came
+        # from, so a failed validation can name the replies that are suspect.
+        self.files: dict[str, list[Path]] = {}
 
     # ---------------------------------------------------------------- paths and urls
     def _root(self) -> Path:
@@ -189,11 +356,13 @@ class CbsClient:
                 stale.unlink()
 
     def _cached(self, path: Path) -> Any | None:
-        if self.settings.mirror is not None:
-            return self._read_cached(path)
-        if self.settings.refresh:
+        if self.settings.refresh and self.settings.mirror is None:
             return None
         return self._read_cached(path)
+
+    def _used(self, source: str, path: Path) -> None:
+        found = [p for p in (path, path.with_name(path.name + ".gz")) if p.exists()]
+        self.files.setdefault(source, []).extend(found)
 
     # ----------------------------------------------------------------------- OData
     def service_document(self, ref: TableRef) -> list[str]:
@@ -212,7 +381,13 @@ class CbsClient:
                 raise
             cached = {"odata.metadata": f"{url}$metadata", "value": rows}
             self._write_cached(path, cached)
-        return [item["name"] for item in cached["value"]]
+        rows = _odata_rows(cached, f"{ref.table}/service document", str(path))
+        self._used(ref.table, path)
+        names = [item.get("name") for item in rows]
+        if not all(isinstance(name, str) for name in names):
+            raise ExtractError(f"{ref.table}/service document", str(path),
+                               "an entity set without a name")
+        return names
 
     def entity_set(self, ref: TableRef, entity_set: str) -> list[dict[str, Any]]:
         """All rows of one entity set (all pages), from cache, mirror or network."""
@@ -226,7 +401,9 @@ class CbsClient:
             rows = self._download(ref, entity_set)
             cached = {"odata.metadata": self.odata_url(ref, entity_set), "value": rows}
             self._write_cached(path, cached)
-        return cached["value"]
+        rows = _odata_rows(cached, f"{ref.table}/{entity_set}", str(path))
+        self._used(ref.table, path)
+        return rows
 
     @contextmanager
     def _cbsodata_client(self, base_url: str) -> Iterator[str]:
@@ -262,6 +439,12 @@ class CbsClient:
             rows = attempt()
         except (requests.RequestException, json.JSONDecodeError) as exc:
             raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
+        except (KeyError, TypeError, AttributeError) as exc:
+            # cbsodata reads reply["value"] (and its odata.nextLink) without a check.
+            page = getattr(_in_flight, "last_url", None) or url
+            raise ExtractError(what, page, f"malformed OData reply: no 'value' list "
+                                           f"({exc.__class__.__name__}: {exc})") from exc
+        _odata_rows({"value": rows}, what, url)
         self.fetched.append(url)
         return rows
 
@@ -275,6 +458,8 @@ class CbsClient:
         if cached is None:
             cached = self._download_wfs(year, layer)
             self._write_cached(path, cached)
+        _features(cached, f"PDOK {layer} {year}", str(path))
+        self._used(f"gebiedsindelingen/{year}/{layer}", path)
         return cached
 
     def _download_wfs(self, year: int, layer: str) -> dict[str, Any]:
@@ -314,9 +499,12 @@ class CbsClient:
                     # unknown layer (e.g. no buurt layer in early years).
                     raise NotPublished(f"{what} not published at {url}") from exc
                 raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
-            batch = reply.get("features", [])
+            batch = _features(reply, what, _page_url(url, start))
             features.extend(batch)
             matched = reply.get("numberMatched")
+            if matched is not None and not isinstance(matched, int):
+                raise ExtractError(what, _page_url(url, start),
+                                   f"malformed WFS reply: numberMatched is {matched!r}")
             if isinstance(matched, int):
                 # The server may cap a page below our count: trust numberMatched.
                 if len(features) >= matched:
@@ -330,3 +518,179 @@ class CbsClient:
             start += len(batch)
         self.fetched.append(url)
         return {"type": "FeatureCollection", "features": features}
+
+
+def _odata_rows(payload: Any, what: str, where: str) -> list[dict[str, Any]]:
+    """The rows of an OData reply (or its cached copy); anything else fails, naming it."""
+    rows = payload.get("value") if isinstance(payload, dict) else None
+    if not isinstance(rows, list):
+        keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
+        raise ExtractError(what, where, f"malformed OData reply: no 'value' list (has {keys})")
+    if not all(isinstance(row, dict) for row in rows):
+        raise ExtractError(what, where, "malformed OData reply: 'value' holds non-objects")
+    return rows
+
+
+def _features(payload: Any, what: str, where: str) -> list[dict[str, Any]]:
+    """The features of a WFS GeoJSON reply (or its cached copy); anything else fails."""
+    features = payload.get("features") if isinstance(payload, dict) else None
+    if not isinstance(features, list):
+        keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
+        raise ExtractError(what, where, f"malformed WFS reply: no 'features' list (has {keys})")
+    return features
+
+
+def _page_url(url: str, start: int) -> str:
+    return f"{url}?request=GetFeature&startIndex={start}"
+
+
+# ------------------------------------------------------------------ source tables
+DIMENSION_TYPES = {"Dimension", "GeoDimension", "TimeDimension", "GeoDetail"}
+
+
+@dataclass
+class RawTable:
+    """One CBS table as the service gave it: nothing cleaned, nothing renamed."""
+
+    ref: TableRef
+    info: dict[str, Any]
+    properties: list[dict[str, Any]]
+    data: pd.DataFrame
+    dimensions: dict[str, list[dict[str, Any]]]
+    fetched_at: str = field(default_factory=lambda: _now())
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A table the service does not have (it was asked for, and said no)."""
+
+    ref: TableRef
+    reason: str
+    fetched_at: str = field(default_factory=lambda: _now())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+Fetched = RawTable | Unavailable
+
+
+def fetch_table(
+    client: CbsClient, ref: TableRef, sets: list[str], years: tuple[int, ...] | None = None
+) -> RawTable:
+    """TableInfos, DataProperties, the TypedDataSet and every dimension of a table.
+
+    We fetch ``TypedDataSet`` by name: cbsodata's ``get_data(typed=True)`` would fetch the
+    UntypedDataSet (its flag is inverted) and replace region keys by their titles. With
+    ``years``, a table whose periods all lie outside them keeps its (large) data set unread.
+    """
+    for needed in ("TableInfos", "DataProperties", "TypedDataSet"):
+        if needed not in sets:
+            raise ExtractError(
+                f"{ref.table}/{needed}", client.odata_url(ref), "not in the service document"
+            )
+    info_rows = client.entity_set(ref, "TableInfos")
+    properties = client.entity_set(ref, "DataProperties")
+    dimensions = {
+        prop["Key"]: client.entity_set(ref, prop["Key"])
+        for prop in properties
+        if prop.get("Type") in DIMENSION_TYPES and prop.get("Key") in sets
+    }
+    if years is not None and not _has_period_in(properties, dimensions, years):
+        data = pd.DataFrame()
+    else:
+        data = pd.DataFrame.from_records(client.entity_set(ref, "TypedDataSet"))
+    return RawTable(ref, info_rows[0] if info_rows else {}, properties, data, dimensions)
+
+
+def _has_period_in(
+    properties: list[dict[str, Any]], dimensions: dict[str, list[dict[str, Any]]],
+    years: tuple[int, ...],
+) -> bool:
+    """Whether a table with a time dimension has a whole-year period among ``years``
+    (a table without one, such as KWB, always does)."""
+    time_keys = [p["Key"] for p in properties if p.get("Type") == "TimeDimension"]
+    if not time_keys or time_keys[0] not in dimensions:
+        return True
+    return any(period_year(str(m["Key"])) in years for m in dimensions[time_keys[0]])
+
+
+def fetch_published(
+    client: CbsClient, ref: TableRef, label: str, years: tuple[int, ...] | None = None
+) -> Fetched:
+    """A table with its data and dimensions, or Unavailable when the service lacks it."""
+    try:
+        sets = client.service_document(ref)
+    except NotPublished as exc:
+        client.progress(f"[yellow]{label}: {ref.table} not available[/] ({exc})")
+        return Unavailable(ref, str(exc))
+    raw = fetch_table(client, ref, sets, years)
+    if raw.data.empty:
+        client.progress(f"{label}: {ref.table} has no period in {list(years or ())}; data not read")
+    else:
+        client.progress(f"{label}: {ref.table}, {len(raw.data):,} rows")
+    return raw
+
+
+def extract_kwb(client: CbsClient, years: tuple[int, ...]) -> dict[int, Fetched]:
+    """Kerncijfers wijken en buurten: one table per year."""
+    return {
+        year: fetch_published(client, TableRef("opendata", KWB_TABLES[year]), f"KWB {year}")
+        for year in years
+    }
+
+
+def extract_police(client: CbsClient, years: tuple[int, ...]) -> list[Fetched]:
+    """Registered crime per wijk and buurt (dataderden), every police table."""
+    return [
+        fetch_published(client, TableRef("dataderden", table), "Politie", years)
+        for table in POLICE_TABLES
+    ]
+
+
+def extract_rivm(client: CbsClient, years: tuple[int, ...]) -> list[Fetched]:
+    """RIVM health estimates: the tables asked for, newest edition first, up to the first
+    one that is published (each edition replaces the previous one)."""
+    asked: list[Fetched] = []
+    for table in RIVM_TABLES:
+        fetched = fetch_published(client, TableRef("dataderden", table), "RIVM", years)
+        asked.append(fetched)
+        if isinstance(fetched, RawTable):
+            break
+    return asked
+
+
+def extract_boundaries(
+    client: CbsClient, years: tuple[int, ...]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """PDOK gebiedsindelingen per year and level, as GeoJSON; absent layers are left out."""
+    layers: dict[tuple[int, str], dict[str, Any]] = {}
+    for year in years:
+        for level, layer in PDOK_LAYERS.items():
+            try:
+                layers[(year, level)] = client.wfs_layer(year, layer)
+            except NotPublished:
+                continue
+    return layers
+
+
+@dataclass
+class Sources:
+    """What every statistics table gave, untransformed."""
+
+    kwb: dict[int, Fetched]
+    police: list[Fetched]
+    rivm: list[Fetched]
+
+    def asked(self) -> list[Fetched]:
+        return [*self.kwb.values(), *self.police, *self.rivm]
+
+
+def extract_tables(client: CbsClient, years: tuple[int, ...]) -> Sources:
+    """Fetch every statistics table the ETL uses for these years (KWB, police, RIVM)."""
+    return Sources(
+        kwb=extract_kwb(client, years),
+        police=extract_police(client, years),
+        rivm=extract_rivm(client, years),
+    )

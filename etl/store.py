@@ -8,8 +8,13 @@ so a failed or interrupted run leaves the previous store byte for byte untouched
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,19 +22,27 @@ from typing import Any
 
 import duckdb
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from core.catalogue import Catalogue
 from core.regions import CODE_PATTERNS, LEVELS
 from core.schema import INDEXES, SCHEMA_VERSION, TABLES, VIEWS
+from etl.errors import EtlError, StoreError
 
 
-class ValidationFailed(RuntimeError):
+class ValidationFailed(EtlError):
     """The new store broke a rule; it was not swapped in."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("store validation failed:\n  - " + "\n  - ".join(problems))
         self.problems = problems
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Source tables a problem names (their replies are suspect)."""
+        found = re.findall(r"\(([0-9]{5}[A-Z]{3}) ", "\n".join(self.problems))
+        return tuple(dict.fromkeys(found))
 
 
 @dataclass
@@ -45,6 +58,7 @@ class StoreContent:
     meta: dict[str, str] = field(default_factory=dict)
     region_changes: pd.DataFrame | None = None
     mergers: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None  # observation_gap: values withheld, and why
 
 
 def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -64,6 +78,8 @@ def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "aggregation": ind.aggregation,
                 "weight": ind.weight,
                 "is_percentage": ind.is_percentage,
+                "min_value": (ind.value_bounds or (None, None))[0],
+                "max_value": (ind.value_bounds or (None, None))[1],
             }
             for pos, ind in enumerate(catalogue.indicators)
         ]
@@ -79,6 +95,7 @@ def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "formula": s.formula,
                 "note_nl": s.note.nl if s.note else None,
                 "note_en": s.note.en if s.note else None,
+                "min_denominator": s.effective_min_denominator,
             }
             for ind in catalogue.indicators
             for number, s in enumerate(ind.series)
@@ -118,13 +135,18 @@ def validate(content: StoreContent, catalogue: Catalogue) -> list[str]:
             f"{len(out_of_range)} percentages outside 0–100, e.g. {first['indicator_id']} "
             f"{first['region_code']} {first['year']} = {first['value']}"
         )
+    problems += implausible_values(obs, catalogue)
 
     unknown_ind = set(obs["indicator_id"]) - {i.id for i in catalogue.indicators}
     if unknown_ind:
         problems.append(f"observations for unknown indicators: {sorted(unknown_ind)}")
 
     known = regions.set_index(["year", "code"]).index
-    obs_keys = pd.MultiIndex.from_frame(obs[["year", "region_code"]].drop_duplicates())
+    # A region is a code in one indeling: the one the observation says its code is on.
+    region_year = "region_year" if "region_year" in obs else "year"
+    obs_keys = pd.MultiIndex.from_frame(
+        obs[[region_year, "region_code"]].drop_duplicates().set_axis(["year", "region_code"],
+                                                                     axis=1))
     orphans = obs_keys.difference(known)
     if len(orphans):
         problems.append(f"{len(orphans)} observed regions missing from the region table, "
@@ -162,24 +184,117 @@ def validate(content: StoreContent, catalogue: Catalogue) -> list[str]:
     return problems
 
 
+def implausible_values(obs: pd.DataFrame, catalogue: Catalogue, examples: int = 5
+                       ) -> list[str]:
+    """Values outside their indicator's plausible range (counts ≥ 0 and below a ceiling,
+    percentages 0–100, rates and averages within the catalogue's bounds), each named by
+    indicator, period, region, value, source table and key."""
+    bounds = pd.DataFrame(
+        [(i.id, *i.value_bounds) for i in catalogue.indicators if i.value_bounds],
+        columns=["indicator_id", "low", "high"],
+    )
+    if obs.empty or bounds.empty:
+        return []
+    checked = obs.merge(bounds, on="indicator_id")
+    bad = checked[(checked["value"] < checked["low"]) | (checked["value"] > checked["high"])
+                  | ~np.isfinite(checked["value"])]
+    if bad.empty:
+        return []
+    lines = [
+        f"{r.indicator_id} {r.year} {r.region_code} = {r.value:g} "
+        f"({r.source_table} {r.source_key}; plausible {_number(r.low)} to {_number(r.high)})"
+        for r in bad.head(examples).itertuples()
+    ]
+    more = f" (and {len(bad) - examples} more)" if len(bad) > examples else ""
+    return [f"{len(bad)} implausible values{more}: " + "; ".join(lines)]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
 def write_store(content: StoreContent, catalogue: Catalogue, target: Path) -> Path:
-    """Write to a temporary file beside target, validate, then atomically replace target."""
+    """Write to a temporary file beside target, validate, then atomically replace target.
+
+    Any failure (a broken rule, a full disk, a DuckDB error) raises an EtlError and leaves
+    target as it was; no temporary file stays behind."""
     problems = validate(content, catalogue)
     if problems:
         raise ValidationFailed(problems)
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
-    tmp.unlink(missing_ok=True)
-    try:
-        _write(content, catalogue, tmp)
-        _check_written(tmp, content)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            Path(str(tmp) + ".wal").unlink()
+    with store_lock(target):
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
+        try:
+            _write(content, catalogue, tmp)
+            _check_written(tmp, content)
+            os.replace(tmp, target)
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(f"could not write the new store {tmp}: "
+                             f"{exc.__class__.__name__}: {exc}") from exc
+        finally:
+            _remove_build(tmp)
     return target
+
+
+def _remove_build(path: Path) -> None:
+    for leftover in (path, Path(str(path) + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+# One lock per store folder and process, taken again by nested users (run_etl holds it for
+# the whole run, write_store within it): flock locks of two open files conflict even in one
+# process.
+_HELD: dict[Path, tuple[int, int]] = {}
+_HELD_GUARD = threading.Lock()
+
+
+@contextmanager
+def store_lock(target: Path) -> Iterator[None]:
+    """Hold the lock of the folder a store lives in: one ETL run at a time writes there.
+
+    A ``flock`` on the folder itself: no lock file is left beside the store, and the kernel
+    releases it when a run dies, even by SIGKILL. Holding it, the ``.building`` files (and
+    their ``.wal``) that killed runs left behind are stale, and are removed."""
+    folder = Path(target).resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with _HELD_GUARD:
+        held = _HELD.get(folder)
+        if held is not None:
+            _HELD[folder] = (held[0], held[1] + 1)
+    if held is None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StoreError(
+                f"another ETL run is writing a store in {folder}; wait for it to finish "
+                "(its lock goes with it, also when it is killed)") from None
+        with _HELD_GUARD:
+            _HELD[folder] = (fd, 1)
+        remove_stale_builds(Path(target))
+    try:
+        yield
+    finally:
+        with _HELD_GUARD:
+            fd, count = _HELD[folder]
+            if count > 1:
+                _HELD[folder] = (fd, count - 1)
+            else:
+                del _HELD[folder]
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+
+def remove_stale_builds(target: Path) -> list[Path]:
+    """Remove what killed runs left beside the store; call only while holding its lock."""
+    stale = sorted(target.parent.glob(f".{target.name}.*.building")) + sorted(
+        target.parent.glob(f".{target.name}.*.building.wal"))
+    for path in stale:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return stale
 
 
 def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
@@ -230,6 +345,7 @@ def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
             ("indicator_series", series),
             ("availability", content.availability),
             ("observation", observations),
+            ("observation_gap", content.gaps),
             ("boundary", boundary_rows),
             ("boundary_geojson", geojson_rows),
             ("etl_run", content.runs),

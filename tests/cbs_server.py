@@ -9,7 +9,8 @@ The live host becomes the first path segment (see the mirror's README.md):
 - ``/service.pdok.nl/cbs/gebiedsindelingen/{YEAR}/wfs/v1_0?request=GetFeature&typeName=…``
   → ``{LAYER}.geojson``, with WFS 2.0 ``count``/``startIndex`` paging.
 
-Faults (slow replies, error statuses, connection resets, truncated bodies, 404s) can be
+Faults (slow replies, error statuses, connection resets, truncated bodies, 404s, bodies
+dripped a few bytes at a time, malformed replies, changed or duplicated rows) can be
 injected per URL substring with :meth:`MirrorServer.add_fault`. Standard library only.
 """
 
@@ -31,7 +32,8 @@ from urllib.parse import parse_qsl, unquote
 
 __all__ = ["FAULT_KINDS", "Fault", "MirrorServer"]
 
-FAULT_KINDS = frozenset({"slow", "status", "reset", "truncate", "404"})
+FAULT_KINDS = frozenset({"slow", "status", "reset", "truncate", "404", "drip", "body",
+                         "patch", "duplicate"})
 ODATA_HOSTS = ("opendata.cbs.nl", "dataderden.cbs.nl")
 PDOK_HOST = "service.pdok.nl"
 JSON_CT = "application/json;charset=utf-8"
@@ -87,6 +89,26 @@ def _int_param(params: dict[str, str], name: str) -> int | None:
     if value < 0:
         raise _HTTPError(400, f"invalid {name}: {raw!r}")
     return value
+
+
+def _region(row: dict[str, Any]) -> str:
+    return str(row.get("WijkenEnBuurten") or row.get("Codering_3") or "").strip()
+
+
+def _changed_rows(rows: list[Any], kind: str, opts: dict[str, Any]) -> list[Any]:
+    """``patch``: ``rows={code: {key: value}}`` sets values of a region's rows.
+    ``duplicate``: ``code``, ``key``, ``value`` adds a second row for that region (and, in
+    tables with periods, the same period) that differs in that one key."""
+    if kind == "patch":
+        wanted: dict[str, dict[str, Any]] = opts["rows"]
+        return [{**row, **wanted[_region(row)]} if _region(row) in wanted else row
+                for row in rows]
+    out = list(rows)
+    for row in rows:
+        if _region(row) == opts["code"]:
+            out.append({**row, "ID": len(out), opts["key"]: opts["value"]})
+            break
+    return out
 
 
 class _Server(ThreadingHTTPServer):
@@ -153,6 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(reply, target)
         elif fault.kind == "reset":
             self._send_reset(mirror._resolve(self.path), target)
+        elif fault.kind == "drip":
+            self._send_drip(mirror._resolve(self.path), target, float(opts.get("rate", 64)))
+        elif fault.kind == "body":  # a 200 whose JSON is whatever the test says
+            body = json.dumps(opts["body"]).encode()
+            self._send(_Reply(200, body), target)
+        elif fault.kind in ("patch", "duplicate"):
+            self._send(mirror._resolve(self.path, rows=(fault.kind, opts)), target)
         else:  # pragma: no cover - add_fault validates kinds
             self._send(_error_reply(500, f"unknown fault kind {fault.kind!r}"), target)
 
@@ -172,6 +201,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._write_head(reply, target, len(reply.body))
         self.wfile.write(reply.body)
         self.wfile.flush()
+
+    def _send_drip(self, reply: _Reply, target: str, rate: float) -> None:
+        """The headers at once, then the body at ``rate`` bytes a second (a slow link that
+        never stalls long enough for a read timeout)."""
+        self._write_head(reply, target, len(reply.body))
+        chunk = max(1, int(rate / 8))
+        for start in range(0, len(reply.body), chunk):
+            if self.server.mirror._stopping.wait(chunk / rate):
+                self.close_connection = True
+                return
+            self.wfile.write(reply.body[start:start + chunk])
+            self.wfile.flush()
 
     def _send_reset(self, reply: _Reply, target: str) -> None:
         self.close_connection = True
@@ -291,13 +332,20 @@ class MirrorServer:
 
         ``kind``: ``"slow"`` (``delay`` s, default 5.0, then normal reply), ``"status"``
         (``status``, optional ``retry_after``), ``"reset"`` (half the body, then RST),
-        ``"truncate"`` (200 with the first half of the body), ``"404"``.
+        ``"truncate"`` (200 with the first half of the body), ``"404"``, ``"drip"`` (the
+        body at ``rate`` bytes a second, default 64), ``"body"`` (200 with the JSON ``body``),
+        ``"patch"`` (OData rows with ``rows={code: {key: value}}`` changed) and
+        ``"duplicate"`` (one more row for ``code`` with ``key`` set to ``value``).
         ``times`` = how many matching requests it hits; ``None`` = forever.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
         if kind == "status" and "status" not in opts:
             raise ValueError('fault kind "status" needs status=...')
+        needs = {"body": ("body",), "patch": ("rows",), "duplicate": ("code", "key", "value")}
+        missing = [name for name in needs.get(kind, ()) if name not in opts]
+        if missing:
+            raise ValueError(f"fault kind {kind!r} needs {', '.join(missing)}=...")
         if times is not None and times < 1:
             raise ValueError("times must be >= 1 or None")
         fault = Fault(match, kind, times, dict(opts))
@@ -348,13 +396,14 @@ class MirrorServer:
                 self._cache[path] = data
             return data
 
-    def _resolve(self, raw_target: str) -> _Reply:
+    def _resolve(self, raw_target: str, rows: tuple[str, dict[str, Any]] | None = None
+                 ) -> _Reply:
         raw_path, _, query = raw_target.partition("?")
         path = unquote(raw_path)
         params = {k.lower(): v for k, v in parse_qsl(query, keep_blank_values=True)}
         try:
             if m := _ODATA_PATH.match(path):
-                return self._odata(m["host"], m["table"], m["set"] or "", params)
+                return self._odata(m["host"], m["table"], m["set"] or "", params, rows)
             if m := _WFS_PATH.match(path):
                 return self._wfs(m["year"], params)
             raise _HTTPError(404, f"no such resource: {path}")
@@ -374,7 +423,8 @@ class MirrorServer:
             raise _HTTPError(404, f"unknown table {host}/{table}")
         return tdir
 
-    def _odata(self, host: str, table: str, set_name: str, params: dict[str, str]) -> _Reply:
+    def _odata(self, host: str, table: str, set_name: str, params: dict[str, str],
+               change: tuple[str, dict[str, Any]] | None = None) -> _Reply:
         tdir = self._table_dir(host, table)
         if not set_name:
             index = tdir / "index.json"
@@ -398,6 +448,8 @@ class MirrorServer:
         if not isinstance(data, dict) or not isinstance(data.get("value"), list):
             return _Reply(200, json.dumps(data, ensure_ascii=False).encode("utf-8"))
         rows: list[Any] = data["value"]
+        if change is not None:
+            rows = _changed_rows(rows, *change)
         skip = _int_param(params, "$skip") or 0
         top = _int_param(params, "$top")
         end = len(rows) if top is None else min(len(rows), skip + top)

@@ -1,6 +1,8 @@
 """Shared fixtures: the CBS mirror and a local server over it, the store the real ETL builds
-from it (once per session), and one app, one Store and one test client over that store.
+from it, a small synthetic store, and one app, one Store and one test client.
 
+The full ETL runs once per session (``etl_run``), over HTTP from the fake CBS/PDOK server:
+the code path of a live run. Everything that needs the real store takes ``built_store``.
 Fixtures named here are the only definitions of ``db``, ``app`` and ``client``: a module
 that needs something else names it differently.
 """
@@ -10,13 +12,18 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.browser import browser, browser_context, live_app, page  # noqa: F401
 from tests.cbs_server import MirrorServer
+
+if TYPE_CHECKING:
+    from etl.pipeline import RunResult
+    from etl.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("ZOW_TEST_MIRROR", ROOT.parent / "shared" / "cbs-mirror"))
@@ -25,6 +32,17 @@ OUTPUT = ROOT / "test-output"
 needs_mirror = pytest.mark.skipif(
     not (MIRROR / "README.md").exists(), reason=f"CBS mirror not found at {MIRROR}"
 )
+# The session's one ETL run happens in the setup of whichever test needs it first; on a
+# loaded machine it can take minutes. Those tests get this on top of their own timeout.
+ETL_BUILD_SECONDS = 900
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    default = float(config.getini("timeout") or 0)
+    for item in items:
+        uses_build = {"etl_run", "built_store"} & set(getattr(item, "fixturenames", ()))
+        if uses_build and default and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(default + ETL_BUILD_SECONDS))
 
 
 @pytest.fixture(scope="session")
@@ -41,17 +59,50 @@ def mirror_server(mirror_dir: Path) -> Iterator[MirrorServer]:
         yield server
 
 
+@dataclass
+class EtlRun:
+    """The session's one full ETL run: its result, its settings and what it asked for."""
+
+    result: RunResult
+    settings: Settings
+    requests: list[tuple[str, int]]  # (path and query, status) as the server saw them
+
+
 @pytest.fixture(scope="session")
-def built_store(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real store, built once per session by the real ETL from the mirror."""
+def etl_run(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> EtlRun:
+    """The real ETL, every year, once per session, over HTTP from the fake CBS/PDOK server
+    (pages, retries, the disk cache: the live code path)."""
     from etl.pipeline import run_etl
     from etl.settings import Settings
 
     folder = tmp_path_factory.mktemp("store")
-    settings = dataclasses.replace(
-        Settings(), mirror=mirror_dir, store=folder / "zow.duckdb", cache_dir=folder / "cache"
-    )
-    return run_etl(settings).store
+    with MirrorServer(mirror_dir, page_size=5000) as server:
+        settings = dataclasses.replace(
+            Settings().with_server_root(server.url),
+            mirror=None,
+            refresh=False,
+            store=folder / "zow.duckdb",
+            cache_dir=folder / "cache",
+            timeout=30.0,
+            retries=2,
+            backoff=0.05,
+        )
+        result = run_etl(settings)
+        return EtlRun(result, settings, server.requests)
+
+
+@pytest.fixture(scope="session")
+def built_store(etl_run: EtlRun) -> Path:
+    """The real store, built once per session by the real ETL from the mirror."""
+    return etl_run.result.store
+
+
+@pytest.fixture(scope="session")
+def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small synthetic store of tests/fixtures.py (real writer, known values; < 1 s)."""
+    from tests.fixtures import build_synthetic_store
+
+    return build_synthetic_store(tmp_path_factory.mktemp("synthetic") / "zow.duckdb")
 
 
 @pytest.fixture(scope="session")

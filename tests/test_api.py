@@ -14,12 +14,13 @@ from dashboard.data import Store
 ATTRIBUTION = "Bron: CBS (CC BY 4.0)"
 
 
-def get(client: FlaskClient, url: str, status: int = 200) -> dict:
+def get(client: FlaskClient, url: str, status: int = 200,
+        attribution: str = ATTRIBUTION) -> dict:
     response = client.get(url)
     assert response.status_code == status, response.data[:300]
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert body["attribution"] == ATTRIBUTION
+    assert body["attribution"] == attribution
     return body
 
 
@@ -27,7 +28,7 @@ def get(client: FlaskClient, url: str, status: int = 200) -> dict:
 def test_index_lists_endpoints(client: FlaskClient) -> None:
     body = get(client, "/api/v1/")
     assert set(body["endpoints"]) == {"/api/v1/indicators", "/api/v1/regions",
-                                      "/api/v1/observations"}
+                                      "/api/v1/observations", "/api/v1/series"}
 
 
 def test_indicators_catalogue_with_years(client: FlaskClient, db: Store) -> None:
@@ -76,11 +77,11 @@ def test_observations_equal_the_store(client: FlaskClient, db: Store) -> None:
     assert body["count"] == len(stored)
     expected = dict(zip(stored["code"], stored["value"], strict=True))
     assert {o["code"]: o["value"] for o in body["observations"]} == expected
-    crime = get(client, "/api/v1/observations?indicator=misdrijven_totaal&year=2023"
-                        "&level=wijk&gemeente=GM0599")
-    assert crime["source_tables"] == ["47018NED"]
     # The police's figures, published by CBS: attributed to the police, via CBS.
-    assert crime["attribution"] == "Bron: Politie, via CBS (CC BY 4.0)"
+    crime = get(client, "/api/v1/observations?indicator=misdrijven_totaal&year=2023"
+                        "&level=wijk&gemeente=GM0599",
+                attribution="Bron: Politie, via CBS (CC BY 4.0)")
+    assert crime["source_tables"] == ["47018NED"]
     for obs in crime["observations"]:
         assert obs["value"] == db.value("misdrijven_totaal", 2023, obs["code"])
     nl = get(client, "/api/v1/observations?indicator=inwoners&year=2024&level=land")

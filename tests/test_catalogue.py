@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from core.catalogue import (
+    COUNT_CEILING,
     DEFAULT_CATALOGUE,
+    DEFAULT_MIN_DENOMINATOR,
     SUBTHEMES,
     Catalogue,
     CatalogueError,
@@ -64,6 +66,38 @@ def test_weights_exist_and_are_summed(catalogue: Catalogue) -> None:
     for ind in weighted:
         assert ind.weight in catalogue.by_id, f"{ind.id}: unknown weight {ind.weight!r}"
         assert catalogue.by_id[ind.weight].aggregation == "sum", f"{ind.id}: weight not a count"
+
+
+def test_averages_over_a_known_population_are_weighted_by_it(catalogue: Catalogue) -> None:
+    weights = {i.id: i.weight for i in catalogue.indicators}
+    assert weights["woz_waarde"] == "woningvoorraad"  # average over dwellings
+    assert weights["inkomen_per_inwoner"] == "inwoners"
+    assert weights["huishoudensgrootte"] == "huishoudens"
+    for distance in ("afstand_tot_school", "afstand_tot_huisarts",
+                     "afstand_tot_kinderdagverblijf"):
+        assert weights[distance] == "inwoners", distance  # CBS: averaged over inhabitants
+    # Medians cannot be combined, and densities would need an area weight.
+    for unweighted in ("mediaan_vermogen", "bevolkingsdichtheid", "personenautos_per_km2"):
+        assert catalogue.by_id[unweighted].aggregation == "none", unweighted
+
+
+def test_every_value_has_a_plausible_range(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        if ind.unit.nl.startswith("per ") or ind.aggregation != "none":
+            assert ind.value_bounds is not None, ind.id
+        low, high = ind.value_bounds or (0, 1)
+        assert low < high, ind.id
+    assert catalogue.by_id["inwoners"].value_bounds == (0, COUNT_CEILING)
+    assert catalogue.by_id["koopwoningen"].value_bounds == (0, 100)
+
+
+def test_computed_shares_and_rates_have_a_minimum_denominator(catalogue: Catalogue) -> None:
+    for ind in catalogue.indicators:
+        for series in ind.series:
+            if series.formula in ("share", "per_1000"):
+                assert series.effective_min_denominator == DEFAULT_MIN_DENOMINATOR
+            else:
+                assert series.effective_min_denominator is None
 
 
 def test_shares_are_percentages(catalogue: Catalogue) -> None:
@@ -176,6 +210,23 @@ def test_minimal_catalogue_is_valid(tmp_path: Path) -> None:
             ),
             "weight 'nergens' is not an indicator id",
             id="unknown-weight",
+        ),
+        pytest.param(
+            _indicator().replace('nl = "aantal"', 'nl = "per 1 000 inwoners"'),
+            "is a rate: state its 'bounds'",
+            id="rate-without-bounds",
+        ),
+        pytest.param(
+            _indicator().replace('aggregation = "sum"',
+                                 'aggregation = "sum"\nis_percentage = true\nbounds = [0, 120]'),
+            "a percentage lies within 0–100",
+            id="percentage-bounds-past-100",
+        ),
+        pytest.param(
+            _indicator(series=KWB_SERIES.format(first=2019, last=2025)
+                       + "  min_denominator = 20\n"),
+            "has no denominator to set a minimum for",
+            id="minimum-without-denominator",
         ),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,15 +218,48 @@ def test_fault_validation(srv: MirrorServer) -> None:
         srv.add_fault("x", "explode")
     with pytest.raises(ValueError):
         srv.add_fault("x", "status")
+    with pytest.raises(ValueError, match="needs rows"):
+        srv.add_fault("x", "patch")
+    with pytest.raises(ValueError, match="needs code, key, value"):
+        srv.add_fault("x", "duplicate")
 
 
-def test_stops_cleanly() -> None:
-    with MirrorServer(MIRROR, page_size=10) as server:
-        url = server.url
-        server.add_fault("TableInfos", "slow", delay=30.0)
-        session = requests.Session()
-        assert session.get(f"{url}/{ODATA}/84583NED/DataProperties").status_code == 200
-        with pytest.raises(requests.exceptions.Timeout):
-            session.get(f"{url}/{ODATA}/84583NED/TableInfos", timeout=0.3)
-    with pytest.raises(requests.exceptions.ConnectionError):
-        requests.get(f"{url}/{ODATA}/84583NED/", timeout=2)
+def test_fault_drip_sends_the_body_a_few_bytes_at_a_time(srv: MirrorServer) -> None:
+    srv.add_fault("85318NED/TableInfos", "drip", rate=400)
+    started = time.perf_counter()
+    r = requests.get(f"{srv.url}/{ODATA}/85318NED/TableInfos", stream=True, timeout=5)
+    first = time.perf_counter() - started
+    body = r.content
+    elapsed = time.perf_counter() - started
+    assert first < 0.5  # the headers come at once
+    assert json.loads(body)["value"][0]["Identifier"] == "85318NED"
+    assert elapsed >= len(body) / 400 * 0.8  # then the body at about 400 B/s
+
+
+def test_fault_body_replaces_the_reply(srv: MirrorServer) -> None:
+    srv.add_fault("wijk_gegeneraliseerd", "body", body={"type": "FeatureCollection"})
+    r = requests.get(f"{srv.url}/{WFS_2024}?" + WFS_QUERY.format(layer="wijk_gegeneraliseerd"))
+    assert r.status_code == 200 and r.json() == {"type": "FeatureCollection"}
+
+
+def test_fault_patch_and_duplicate_change_rows(srv: MirrorServer) -> None:
+    def every_row() -> list[dict]:
+        rows, url = [], f"{srv.url}/{ODATA}/85318NED/TypedDataSet"
+        while url:
+            page = requests.get(url).json()
+            rows += page["value"]
+            url = page.get("odata.nextLink")
+        return rows
+
+    def amsterdam(rows: list[dict]) -> list[int]:
+        return [r["AantalInwoners_5"] for r in rows if r["WijkenEnBuurten"].strip() == "GM0363"]
+
+    srv.add_fault("85318NED/TypedDataSet", "patch", times=None,
+                  rows={"GM0363": {"AantalInwoners_5": -5000}})
+    patched = every_row()
+    assert amsterdam(patched) == [-5000] and len(patched) == 3685
+    srv.clear_faults()
+    srv.add_fault("85318NED/TypedDataSet", "duplicate", times=None, code="GM0363",
+                  key="AantalInwoners_5", value=1)
+    doubled = every_row()
+    assert amsterdam(doubled) == [882633, 1] and len(doubled) == 3686

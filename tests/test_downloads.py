@@ -226,11 +226,18 @@ def test_map_download_has_the_rows_of_the_map_table(db: Store) -> None:
     file = mapview.download_frame(db, view)
     assert len(grid) == len(file) == 110
     assert list(grid["code"]) == list(file["code"])
-    assert grid["rank"].equals(file["positie"])
     assert (grid["value"].fillna(-1) == file["waarde"].round(2).fillna(-1)).all()
     assert file["waarde"].notna().sum() > 100
-    best = file.iloc[0]
-    assert best["positie"] == 1 and best["waarde"] == file["waarde"].max()  # neutral: highest
+    # Neutral: highest first, but no position (a ranking of WOZ values judges nothing).
+    assert file.iloc[0]["waarde"] == file["waarde"].max()
+    assert file["positie"].isna().all() and grid["rank"].isna().all()
+    # Lower is better: the lowest rate has position 1, in the grid and the file alike.
+    view, _ = MapView.from_query({"indicator": "misdrijven_per_1000", "jaar": "2024",
+                                  "niveau": "wijk", "gemeente": "GM0363"}, db)
+    grid, file = mapview.table_frame(db, view), mapview.download_frame(db, view)
+    assert list(grid["code"]) == list(file["code"]) and grid["rank"].equals(file["positie"])
+    ranked = file.dropna(subset=["waarde"])
+    assert ranked.iloc[0]["positie"] == 1 and ranked.iloc[0]["waarde"] == ranked["waarde"].min()
 
 
 def test_text_that_would_run_as_a_formula_is_written_as_text() -> None:

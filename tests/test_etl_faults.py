@@ -1,5 +1,7 @@
 """The ETL against a misbehaving CBS/PDOK: transient faults are survived, permanent ones fail
-loudly (naming the table and URL) and never touch the previous store.
+loudly (naming the table and URL) and never touch the previous store; malformed replies,
+dripping servers, duplicate rows, implausible values, a full disk and a second run on the
+same store all end as a clear error (issue 12).
 
 To stay quick these runs use year 2022 only, over a small mirror folder that holds just the
 KWB 2022 table (85318NED) and the 2022 PDOK gemeente layer (symlinks into the real mirror;
@@ -11,7 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import os
+import resource
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +29,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from etl.errors import SourceDataError
 from etl.extract import ExtractError
 from etl.pipeline import RunResult, run_etl
 from etl.settings import Settings
+from etl.store import ValidationFailed
 from tests.cbs_server import MirrorServer
+from tests.conftest import ROOT
 from zow import cli
 
 KWB_2022 = "85318NED"
@@ -104,7 +115,9 @@ def fault_settings(srv: MirrorServer, folder: Path, **changes: Any) -> Settings:
         store=folder / "store" / "zow.duckdb",
         cache_dir=folder / "cache",
         years=(2022,),
-        timeout=1.0,
+        # The whole reply must come within the timeout (plus its length at 50 kB/s), and the
+        # server encodes every reply anew: room for a loaded 2-core machine.
+        timeout=5.0,
         retries=2,
         backoff=0.05,
     )
@@ -157,7 +170,7 @@ def test_baseline_run_through_the_server_has_all_2022_gemeenten_and_wijken(
 @pytest.mark.parametrize(
     ("kind", "times", "opts"),
     [
-        pytest.param("slow", 1, {"delay": 3.0}, id="slow-past-timeout-once"),
+        pytest.param("slow", 1, {"delay": 6.0}, id="slow-past-timeout-once"),
         pytest.param("status", 2, {"status": 503, "retry_after": 1}, id="503-retry-after-twice"),
         pytest.param("reset", 1, {}, id="connection-reset-mid-body-once"),
         pytest.param("truncate", 1, {}, id="truncated-json-once"),
@@ -244,7 +257,12 @@ def test_permanent_timeout_is_reported_as_a_timeout_after_bounded_attempts(
         run_etl(settings, catalogue_path)
     assert TYPED in str(info.value)
     assert "timed out after 0.25 s" in str(info.value)
-    time.sleep(1.5)  # the server logs a request once its slow reply is done
+    # The server logs a request once its slow reply is done: wait for both (a loaded
+    # machine can take a while), then make sure no third one follows.
+    deadline = time.monotonic() + 20
+    while len([p for p, _ in server.requests if TYPED in p]) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
     attempts = [p for p, _ in server.requests if TYPED in p]
     assert len(attempts) == 2  # retries=1: two tries in all, the retry layers do not multiply
 
@@ -304,3 +322,186 @@ def test_cli_failure_exits_1_and_says_the_store_is_untouched(
     assert "untouched" in result.output
     assert str(target) in result.output
     assert _sha256(target) == before
+
+
+# --------------------------------------------------------------------- plausibility
+
+
+@pytest.mark.parametrize("value", [1e308, -5_000], ids=["1e308", "minus-5000"])
+def test_an_implausible_value_fails_the_run_naming_it_and_keeps_the_old_store(
+    server: MirrorServer, catalogue_path: Path, baseline: RunResult, tmp_path: Path,
+    value: float,
+) -> None:
+    target = _good_store(baseline, tmp_path)
+    before = _sha256(target)
+    server.add_fault(TYPED, "patch", times=None, rows={"GM0363": {"AantalInwoners_5": value}})
+    with pytest.raises(ValidationFailed) as info:
+        run_etl(fault_settings(server, tmp_path), catalogue_path)
+    message = str(info.value)
+    assert f"inwoners 2022 GM0363 = {value:g} (85318NED AantalInwoners_5;" in message
+    assert "implausible" in message
+    assert _sha256(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["zow.duckdb"]
+
+
+def test_the_cached_replies_of_an_implausible_table_are_moved_aside_and_fetched_again(
+    server: MirrorServer, catalogue_path: Path, baseline: RunResult, tmp_path: Path,
+) -> None:
+    server.add_fault(TYPED, "patch", times=None, rows={"GM0363": {"AantalInwoners_5": -5000}})
+    settings = fault_settings(server, tmp_path)
+    cached = tmp_path / "cache/opendata.cbs.nl/ODataFeed/odata" / TYPED
+    with pytest.raises(ValidationFailed) as info:
+        run_etl(settings, catalogue_path)
+    assert "The cached replies of 85318NED are suspect: moved to" in str(info.value)
+    assert not cached.with_suffix(".json").exists()
+    aside = list((tmp_path / "cache/.suspect").rglob("TypedDataSet.json"))
+    assert len(aside) == 1 and "-5000" in aside[0].read_text()
+    # The fault is gone upstream: the next run fetches the set again and succeeds.
+    server.clear_faults()
+    server.clear_log()
+    result = run_etl(settings, catalogue_path)
+    assert any(TYPED in p for p, _ in server.requests)  # the suspect table again
+    assert not any(GEMEENTE_LAYER in p for p, _ in server.requests)  # the rest: cached
+    _same_observations(result.observations, baseline.observations)
+
+
+def test_suspect_files_of_a_mirror_are_named_and_left_alone(
+    small_mirror: Path, catalogue_path: Path, tmp_path: Path,
+) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(small_mirror, mirror, symlinks=True)
+    kwb = mirror / "opendata.cbs.nl/ODataFeed/odata" / KWB_2022
+    kwb.unlink()  # a link into the real mirror: replace it by a copy this test may change
+    shutil.copytree(small_mirror / "opendata.cbs.nl/ODataFeed/odata" / KWB_2022, kwb)
+    typed = kwb / "TypedDataSet.json"
+    reply = json.loads(typed.read_text())
+    for row in reply["value"]:
+        if row["WijkenEnBuurten"].strip() == "GM0363":
+            row["AantalInwoners_5"] = 1e308
+    typed.write_text(json.dumps(reply))
+    settings = dataclasses.replace(Settings(), mirror=mirror, store=tmp_path / "s/zow.duckdb",
+                                   cache_dir=tmp_path / "cache", years=(2022,))
+    with pytest.raises(ValidationFailed) as info:
+        run_etl(settings, catalogue_path)
+    message = str(info.value)
+    assert "These mirror files are suspect (left as they are): " in message
+    assert str(typed) in message
+    assert typed.exists()
+
+
+# --------------------------------------------------------------- malformed replies
+
+
+@pytest.mark.parametrize(
+    ("match", "body", "what", "reason"),
+    [
+        pytest.param(GEMEENTE_LAYER, {"type": "FeatureCollection"},
+                     f"PDOK {GEMEENTE_LAYER} 2022",
+                     "malformed WFS reply: no 'features' list (has ['type'])", id="wfs"),
+        pytest.param(TYPED, {"odata.metadata": "x"}, TYPED,
+                     "malformed OData reply: no 'value' list", id="odata"),
+    ],
+)
+def test_a_malformed_reply_fails_the_run_naming_its_url_and_what_is_wrong(
+    server: MirrorServer, catalogue_path: Path, baseline: RunResult, tmp_path: Path,
+    match: str, body: dict[str, Any], what: str, reason: str,
+) -> None:
+    target = _good_store(baseline, tmp_path)
+    before = _sha256(target)
+    server.add_fault(match, "body", times=None, body=body)
+    settings = fault_settings(server, tmp_path)
+    with pytest.raises(ExtractError) as info:
+        run_etl(settings, catalogue_path)
+    assert info.value.what == what
+    assert reason in info.value.reason
+    assert info.value.url.startswith(server.url)
+    assert _sha256(target) == before
+    assert not list((tmp_path / "cache").rglob(f"{match.split('/')[-1]}*"))  # not cached
+
+
+def test_cli_a_malformed_reply_ends_as_etl_failed_without_a_traceback(
+    server: MirrorServer, catalogue_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ZOW_MIRROR", raising=False)
+    monkeypatch.setattr(cli.console, "width", 400)
+    server.add_fault(TYPED, "body", times=None, body={"odata.metadata": "x"})
+    result = CliRunner().invoke(cli.app, [
+        "etl", "--server", server.url, "--years", "2022", "--store",
+        str(tmp_path / "zow.duckdb"), "--cache-dir", str(tmp_path / "cache"),
+        "--catalogue", str(catalogue_path)])
+    assert result.exit_code == 1
+    assert "ETL failed: 85318NED/TypedDataSet: malformed OData reply" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+# ------------------------------------------------------------------ slow drip
+
+
+def test_a_dripping_reply_is_cut_at_the_timeout_not_after_every_byte(
+    server: MirrorServer, catalogue_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 12: 2.3 KB at 64 B/s took 36 s with --timeout 5, as the timeout bounded each
+    socket read. Now the whole reply must arrive within it."""
+    monkeypatch.delenv("ZOW_MIRROR", raising=False)
+    monkeypatch.setattr(cli.console, "width", 400)
+    server.add_fault(f"{KWB_2022}/DataProperties", "drip", times=None, rate=64)
+    started = time.perf_counter()
+    result = CliRunner().invoke(cli.app, [
+        "etl", "--server", server.url, "--years", "2022", "--store",
+        str(tmp_path / "zow.duckdb"), "--cache-dir", str(tmp_path / "cache"),
+        "--catalogue", str(catalogue_path), "--timeout", "5", "--retries", "0"])
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 1, result.output
+    assert f"{KWB_2022}/DataProperties: timed out after 5 s (the whole reply" in result.output
+    assert elapsed < 12  # one attempt, cut at 5.2 s (7 kB at 64 B/s would take 110 s)
+
+
+# ----------------------------------------------------------------- duplicate rows
+
+
+def test_two_different_rows_for_one_region_fail_the_run_naming_both(
+    server: MirrorServer, catalogue_path: Path, baseline: RunResult, tmp_path: Path,
+) -> None:
+    target = _good_store(baseline, tmp_path)
+    before = _sha256(target)
+    server.add_fault(TYPED, "duplicate", times=None, code="GM0363", key="AantalInwoners_5",
+                     value=1)
+    with pytest.raises(SourceDataError) as info:
+        run_etl(fault_settings(server, tmp_path), catalogue_path)
+    assert ("85318NED: 2 rows for GM0363 (2022) with different values: "
+            "AantalInwoners_5 = 882633 and 1") in str(info.value)
+    assert "suspect: moved to" in str(info.value)
+    assert _sha256(target) == before
+
+
+# -------------------------------------------------------------------- full disk
+
+
+def test_a_full_disk_ends_as_etl_failed_and_keeps_the_old_store(
+    small_mirror: Path, catalogue_path: Path, baseline: RunResult, tmp_path: Path,
+) -> None:
+    """The disk is 'full' for the child process: it may not write past 256 kB in any file
+    (RLIMIT_FSIZE), so DuckDB's write of the new store fails midway."""
+    target = _good_store(baseline, tmp_path)
+    before = _sha256(target)
+    limit = 256 * 1024
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOW_")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "zow", "etl", "--mirror", str(small_mirror), "--years", "2022",
+         "--store", str(target), "--cache-dir", str(tmp_path / "cache"),
+         "--catalogue", str(catalogue_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, preexec_fn=full_disk, timeout=240,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "ETL failed: could not write the new store" in output
+    assert "Traceback" not in output
+    assert _sha256(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["zow.duckdb"]

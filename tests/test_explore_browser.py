@@ -13,7 +13,7 @@ from shapely.geometry import shape
 from core.ranking import ranks
 from dashboard import figures as maps
 from dashboard.data import Store
-from dashboard.i18n import format_number, t
+from dashboard.i18n import format_number, format_value, t
 from tests.browser import (
     WAIT_MS,
     afterplots,
@@ -72,11 +72,14 @@ def assert_figure_matches_store(state: dict[str, Any], db: Store, indicator: str
             assert state["customdata"][i] is None
             assert state["z"][i] is None
         else:
-            assert state["customdata"][i][0] == pytest.approx(round(float(value), 2))
-            assert state["customdata"][i][1] == int(rank.iloc[i])
+            # As every page shows it: the catalogue's decimals, the page's locale.
+            assert state["customdata"][i][0] == format_value(value, meta, lang)
+            assert state["customdata"][i][1] == format_number(int(rank.iloc[i]), lang, 0)
             assert state["z"][i] == int(idx.iloc[i])
-    assert state["ticktext"] == maps.class_labels(classes, lang)[1]
-    assert state["colorbar_title"] == meta.unit.get(lang)
+    assert state["ticktext"] == maps.class_labels(classes, lang, meta)[1]
+    # The legend says the unit and how the classes were made (quintiles).
+    assert state["colorbar_title"].startswith(meta.unit.get(lang) + "<br>")
+    assert t("class_method", lang) in state["colorbar_title"]
     assert state["name"] == meta.label.get(lang)
 
 
@@ -233,25 +236,22 @@ def test_gemeente_filter_then_click_a_wijk(page, live_app: str, db: Store, outpu
     assert cell(code) == format_number(db.value("inwoners", 2024, code), "nl")
     assert cell(AMSTERDAM) == format_number(db.value("inwoners", 2024, AMSTERDAM), "nl")
     assert cell("NL00") == format_number(db.value("inwoners", 2024, "NL00"), "nl")
-    # The clicked wijk stands out on the map (the others are dimmed).
+    # The clicked wijk stands out on the map: a black outline around it, at any zoom.
     page.wait_for_function(
-        "() => (document.querySelector('#map .js-plotly-plot')._fullData[1].selectedpoints"
-        " || []).length === 1",
-        polling=100,
+        "(c) => { const o = document.querySelector('#map .js-plotly-plot')._fullData[2];"
+        " return o && Array.from(o.locations || []).join() === c; }",
+        arg=code, polling=100,
     )
-    selected = page.evaluate(
-        "() => Array.from(document.querySelector('#map .js-plotly-plot')"
-        "._fullData[1].selectedpoints)"
-    )
-    assert [figure_state(page)["locations"][i] for i in selected] == [code]
     wait_for_map(page, after=state["afterplots"])
     shot(page, output_dir, "explore_clicked_wijk")
 
-    # A row of the table selects its region too.
-    row = page.locator("#table .ag-center-cols-container .ag-row[row-index='0'][row-id]")
+    # The table has turned to the clicked wijk's row, marked; another row selects its
+    # region too.
+    page.locator(f"#table .ag-row.selected-region[row-id='{code}']").wait_for()
+    row = page.locator(f"#table .ag-center-cols-container .ag-row[row-id]:not([row-id='{code}'])"
+                       ).first
     row.wait_for()
     other = row.get_attribute("row-id")
-    assert other != code
     row.locator(".ag-cell[col-id='name']").click()
     wait_for_url(page, f"regio={other}")
     page.wait_for_function(

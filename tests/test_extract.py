@@ -223,3 +223,33 @@ def test_large_cache_files_are_gzipped_and_read_back(
     assert path.is_file() and not packed.exists()
     assert CbsClient._read_cached(path) == small
     assert [p.name for p in path.parent.iterdir()] == ["TypedDataSet.json"]  # no .part- left
+
+
+# ------------------------------------------------------------------------------ deadline
+
+
+def test_a_dripping_reply_is_cut_at_the_deadline_not_after_every_byte(
+    mirror_server: MirrorServer, tmp_path: Path
+) -> None:
+    settings = server_settings(mirror_server, tmp_path, timeout=1.0)
+    url = f"{mirror_server.url}/opendata.cbs.nl/ODataFeed/odata/85318NED/DataProperties"
+    mirror_server.add_fault("85318NED/DataProperties", "drip", times=None, rate=64)
+    started = time.perf_counter()
+    with pytest.raises(extract.DeadlineExceeded, match="no complete reply within 1 s"):
+        make_session(settings).get(url, timeout=1.0)  # each read is quick: 8 bytes at a time
+    assert time.perf_counter() - started < 3.0  # 7 kB at 64 B/s would take 110 s
+
+
+def test_a_slow_but_steady_reply_gets_time_for_its_length(
+    mirror_server: MirrorServer, tmp_path: Path
+) -> None:
+    """A large reply on a slow, honest link: 1.6 MB at 250 kB/s takes 6.4 s, past the 3 s
+    timeout, but within 3 s + its length at MIN_RATE (32 s)."""
+    settings = server_settings(mirror_server, tmp_path, timeout=3.0)
+    url = f"{mirror_server.url}/opendata.cbs.nl/ODataFeed/odata/85318NED/TypedDataSet"
+    make_session(settings).get(url, timeout=30)  # the server reads its file once, first
+    mirror_server.add_fault("85318NED/TypedDataSet", "drip", times=None, rate=250_000)
+    started = time.perf_counter()
+    response = make_session(settings).get(url, timeout=3.0)
+    assert time.perf_counter() - started > 5.0
+    assert len(response.json()["value"]) == ROWS_2022

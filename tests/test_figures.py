@@ -14,6 +14,7 @@ import pytest
 
 from dashboard import figures
 from dashboard.data import Store
+from dashboard.i18n import format_value
 from dashboard.views import compare as cmp
 from tests.builders import indicator
 
@@ -131,7 +132,8 @@ def test_figure_carries_values_only(db: Store) -> None:
     frame = db.values("woz_waarde", 2024, "wijk")
     figure = figures.map_figure("/geo/2024/wijk.json", frame, indicator, "nl", None)
     go.Figure(figure)  # a valid Plotly figure, even though built as plain dicts
-    base, values = figure["data"]
+    base, values, outline = figure["data"]
+    assert outline["locations"] == []  # nothing selected: no outline
     assert base["geojson"] == values["geojson"] == "/geo/2024/wijk.json"
     assert len(values["locations"]) == len(frame) == N_WIJKEN_2024
     missing = frame["value"].isna().to_numpy()
@@ -142,7 +144,10 @@ def test_figure_carries_values_only(db: Store) -> None:
     assert np.array_equal(np.isnan(z), missing)
     assert all((c is None) == m for c, m in zip(values["customdata"], missing, strict=True))
     first = int(np.flatnonzero(~missing)[0])
-    assert values["customdata"][first][0] == round(float(frame["value"].iloc[first]), 2)
+    # Values travel formatted, as the panel and the table show them (catalogue decimals,
+    # page locale: '.' thousands in Dutch).
+    assert values["customdata"][first][0] == format_value(frame["value"].iloc[first],
+                                                          indicator, "nl")
     # Small enough to send on every change: no geometry inside.
     assert len(json.dumps(figure)) < 600_000
 

@@ -40,3 +40,26 @@ def test_chosen_regions_stay_listed_first() -> None:
     assert [o["value"] for o in found] == ["WK000101", "GM0002"]
     assert found[0]["label"] == "Noordkwartier (wijk, Noord) · WK000101"
     assert options(INDEX, "zuid", "en")[0]["label"] == "Zuid (municipality) · GM0002"
+
+
+ALIASED = pd.DataFrame({
+    "code": ["GM0518", "WK051805", "GM1900", "GM0796"],
+    "level": ["gemeente", "wijk", "gemeente", "gemeente"],
+    "name": ["'s-Gravenhage", "Archipelbuurt", "Súdwest-Fryslân", "'s-Hertogenbosch"],
+    "gemeente_code": ["GM0518", "GM0518", "GM1900", "GM0796"],
+    "gemeente_name": ["'s-Gravenhage", "'s-Gravenhage", "Súdwest-Fryslân",
+                      "'s-Hertogenbosch"],
+})
+
+
+def test_the_names_people_use_find_the_cbs_name() -> None:
+    """'Den Haag' is 's-Gravenhage to CBS; 'Den Bosch' 's-Hertogenbosch."""
+    assert list(search_regions(ALIASED, "Den Haag")["code"])[:2] == ["GM0518", "WK051805"]
+    assert list(search_regions(ALIASED, "den bosch")["code"]) == ["GM0796"]
+    assert search_regions(ALIASED, "The Hague")["code"].iloc[0] == "GM0518"
+
+
+def test_accents_apostrophes_and_case_do_not_matter() -> None:
+    assert list(search_regions(ALIASED, "sudwest")["code"]) == ["GM1900"]
+    assert search_regions(ALIASED, "S-GRAVENHAGE")["code"].iloc[0] == "GM0518"
+    assert list(search_regions(ALIASED, "'s-hertog")["code"]) == ["GM0796"]

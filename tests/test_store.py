@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -13,7 +16,9 @@ import shapely
 
 from core.catalogue import Catalogue, load_catalogue
 from etl import store as store_module
+from etl.errors import EtlError, StoreError
 from etl.store import StoreContent, ValidationFailed, read_meta, validate, write_store
+from tests.conftest import ROOT
 
 N_GEMEENTEN = 300  # the validator expects a realistic number of gemeenten (300–450)
 YEAR = 2024
@@ -280,3 +285,88 @@ def test_write_store_replaces_an_existing_store_with_the_new_content(
     with duckdb.connect(str(target), read_only=True) as con:
         ids = con.execute("SELECT DISTINCT indicator_id FROM observation").fetchall()
     assert ids == [("inwoners",)]
+
+
+# ------------------------------------------------------------- errors, locks, leftovers
+
+
+def test_a_duckdb_error_while_writing_is_an_etl_error_and_keeps_the_old_store(
+    catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "store" / "zow.duckdb"
+    write_store(_content(), catalogue, target)
+    before = _sha256(target)
+
+    def failing_write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
+        duckdb.connect(str(path)).close()  # a half-written new store…
+        raise duckdb.TransactionException("TransactionContext Error: Failed to commit")
+
+    monkeypatch.setattr(store_module, "_write", failing_write)
+    with pytest.raises(StoreError, match=r"could not write the new store .*TransactionException"):
+        write_store(_content(), catalogue, target)
+    assert isinstance(StoreError("x"), EtlError)
+    assert _sha256(target) == before
+    assert _leftovers(target.parent, keep=target.name) == []
+
+
+def test_a_run_removes_the_build_files_a_killed_run_left_behind(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    target = folder / "zow.duckdb"
+    stale = [folder / ".zow.duckdb.424242.building", folder / ".zow.duckdb.424242.building.wal"]
+    for path in stale:
+        path.write_bytes(b"left by a run killed with SIGKILL")
+    other = folder / ".other.duckdb.1.building"  # another store's: not ours to touch
+    other.write_bytes(b"")
+    write_store(_content(), catalogue, target)
+    assert not any(path.exists() for path in stale)
+    assert _leftovers(folder, keep=target.name) == [other.name]
+
+
+def _hold_lock_in_a_child(folder: Path) -> subprocess.Popen[str]:
+    """A child that takes the store lock, writes a build file as a live run does, and waits."""
+    code = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from etl.store import store_lock\n"
+        f"target = Path({str(folder / 'zow.duckdb')!r})\n"
+        "with store_lock(target):\n"
+        "    target.with_name(f'.zow.duckdb.{os.getpid()}.building').write_bytes(b'live')\n"
+        "    print('holding', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert child.stdout is not None and child.stdout.readline().strip() == "holding"
+    return child
+
+
+def test_a_second_run_on_one_store_fails_and_leaves_the_live_runs_files_alone(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    target = folder / "zow.duckdb"
+    child = _hold_lock_in_a_child(folder)
+    live = folder / f".zow.duckdb.{child.pid}.building"
+    try:
+        with pytest.raises(StoreError, match="another ETL run is writing a store in"):
+            write_store(_content(), catalogue, target)
+        assert live.read_bytes() == b"live"  # not taken for stale while its run lives
+        assert not target.exists()
+    finally:
+        child.kill()  # SIGKILL: the kernel drops its lock; its build file stays behind
+        child.wait()
+    assert live.exists()
+    write_store(_content(), catalogue, target)  # the next run gets the lock and cleans up
+    assert _leftovers(folder, keep=target.name) == []
+
+
+def test_the_lock_is_taken_again_by_nested_users_in_one_process(tmp_path: Path) -> None:
+    target = tmp_path / "zow.duckdb"
+    with store_module.store_lock(target), store_module.store_lock(target):
+        pass
+    with store_module.store_lock(target):  # released: free again
+        pass

@@ -11,13 +11,15 @@ import pytest
 
 from core.catalogue import Catalogue, Indicator, Series
 from core.regions import display_name, gemeente_of, normalise_code, region_level, wijk_of
+from etl.errors import SourceDataError
 from etl.transform import (
+    Geography,
     SourceFrame,
+    add_national_means,
     apply_formula,
     build_observations,
     combine_regions,
     compute_indicator_year,
-    keep_indeling,
     key_stem,
     kwb_frame,
     period_year,
@@ -27,8 +29,10 @@ from etl.transform import (
     rivm_frames,
     strip_text,
     sum_columns,
+    table_indeling,
     to_number,
     unresolved_indicators,
+    with_national_total,
 )
 
 # ------------------------------------------------------------------------------- helpers
@@ -448,7 +452,7 @@ def test_percentage_share_above_100_from_rounded_counts_is_dropped() -> None:
     )
     frames = {
         ("kwb", 2022): kwb_source(
-            2022, "85318NED", {"A": {"WK1": 10.0, "WK2": 6.0}, "B": {"WK1": 5.0, "WK2": 12.0}}
+            2022, "85318NED", {"A": {"WK1": 55.0, "WK2": 60.0}, "B": {"WK1": 50.0, "WK2": 120.0}}
         )
     }
     values, _ = compute_indicator_year(ind, 2022, frames)
@@ -466,7 +470,7 @@ def test_definition_break_gives_series_0_before_and_series_1_after() -> None:
         ("kwb", 2023): kwb_source(2023, "85618NED", {"InkomenNieuw": {"GM0363": 35.0}}),
     }
     catalogue = Catalogue(indicators=(ind,))
-    obs, availability = build_observations(catalogue, frames, (2022, 2023))
+    obs, availability, _ = build_observations(catalogue, frames, (2022, 2023))
     assert obs.set_index("year")["series"].to_dict() == {2022: 0, 2023: 1}
     assert obs.set_index("year")["source_table"].to_dict() == {2022: "85318NED", 2023: "85618NED"}
     assert availability.set_index("year")["series"].to_dict() == {2022: 0, 2023: 1}
@@ -503,8 +507,9 @@ def _two_indicator_setup() -> tuple[Catalogue, dict[tuple[str, int], SourceFrame
 
 def test_build_observations_has_no_duplicates_and_is_deterministic() -> None:
     catalogue, frames = _two_indicator_setup()
-    first, avail_1 = build_observations(catalogue, frames, (2024, 2022))
-    second, avail_2 = build_observations(catalogue, dict(reversed(frames.items())), (2024, 2022))
+    first, avail_1, _ = build_observations(catalogue, frames, (2024, 2022))
+    second, avail_2, _ = build_observations(
+        catalogue, dict(reversed(frames.items())), (2024, 2022))
     assert not first.duplicated(["year", "region_code", "indicator_id"]).any()
     assert len(first) == 2 * (2 + 3)  # GM0014 has no inwoners: no row, not a 0
     pd.testing.assert_frame_equal(first, second)
@@ -578,21 +583,179 @@ def test_unnamed_region_without_any_name_keeps_its_code() -> None:
     regions = combine_regions(
         [regions_from_dimension(2020, [{"Key": "BU03630000", "Title": "BU03630000"}], priority=3)]
     )
-    assert regions["name"].tolist() == ["BU03630000"]
+    assert regions.set_index("code")["name"]["BU03630000"] == "BU03630000"
 
 
-def test_keep_indeling_drops_codes_of_another_indeling_at_levels_kwb_lists() -> None:
-    values = pd.DataFrame(
-        {"GeregistreerdeMisdrijven@0.0.0": [10.0, 5.0, 7.0, 1.0, 2.0, 3.0]},
-        index=pd.Index(
-            ["GM0363", "WK036300", "WK0363AA", "BU0363AA01", "BU03630001", "BU19920000"],
-            name="region_code",
-        ),
+# ----------------------------------------------------------------------- indelingen
+
+
+def test_a_tables_indeling_is_the_mapyear_of_its_region_dimension_not_its_period() -> None:
+    police = [{"Type": "Dimension", "Key": "SoortMisdrijf"},
+              {"Type": "GeoDimension", "Key": "WijkenEnBuurten", "MapYear": 2024},
+              {"Type": "TimeDimension", "Key": "Perioden"}]
+    kwb = [{"Type": "GeoDetail", "Key": "WijkenEnBuurten", "MapYear": 2022}]
+    assert table_indeling(police, "47018NED") == 2024
+    assert table_indeling(kwb, "85318NED", default=2021) == 2022
+    assert table_indeling([], "85318NED", default=2022) == 2022  # a KWB table: its year
+    with pytest.raises(SourceDataError, match=r"47018NED.*no MapYear"):
+        table_indeling(police[:1], "47018NED")
+
+
+def test_police_periods_all_carry_the_tables_indeling() -> None:
+    rows = pd.DataFrame({
+        "WijkenEnBuurten": ["WK076201  ", "WK076201  "],
+        "Perioden": ["2022JJ00", "2024JJ00"],
+        "SoortMisdrijf": ["0.0.0 ", "0.0.0 "],
+        "GeregistreerdeMisdrijven_1": [680, 636],
+    })
+    frames = police_frames("47018NED", [topic("GeregistreerdeMisdrijven_1")], rows, 2024)
+    assert {y: f.region_year for y, f in frames.items()} == {2022: 2024, 2024: 2024}
+
+
+def _crime_setup(same: frozenset[str]) -> tuple[Indicator, dict[tuple[str, int], SourceFrame],
+                                                 Geography]:
+    """Crimes of 2022 on the 2024 indeling over inhabitants of the 2022 indeling."""
+    ind = make_indicator(
+        "misdrijven_per_1000",
+        {"years": [2019, 2025], "source": "politie", "formula": "per_1000",
+         "numerator": ["GeregistreerdeMisdrijven"], "offence": "0.0.0",
+         "denominator": ["AantalInwoners"], "denominator_source": "kwb"},
+        aggregation="weighted_mean", weight="inwoners", bounds=[0, 100_000],
     )
-    frame = SourceFrame("politie", "47018NED", 2022, values, {})
-    # KWB 2022 lists gemeenten and wijken (old coding), no buurten.
-    kept, dropped = keep_indeling(frame, pd.Index(["GM0363", "WK036300"]))
-    # A wijk of the newer coding goes, and so do buurten whose wijk or gemeente KWB does not
-    # list that year (GM1992 did not exist in 2022); a buurt in a listed wijk stays.
-    assert dropped == 3
-    assert list(kept.values.index) == ["GM0363", "WK036300", "BU03630001"]
+    police = SourceFrame(
+        "politie", "47018NED", 2022,
+        pd.DataFrame({"GeregistreerdeMisdrijven@0.0.0": [680.0, 100.0, 3.0, 50.0, 833.0]},
+                     index=pd.Index(["WK076201", "WK076200", "BU07620001", "GM0762", "NL00"],
+                                    name="region_code")),
+        {"GeregistreerdeMisdrijven@0.0.0": "GeregistreerdeMisdrijven_1"},
+        resolved=frozenset({"GeregistreerdeMisdrijven"}), indeling=2024,
+    )
+    kwb = kwb_source(2022, "85318NED", {"AantalInwoners": {
+        "WK076201": 1460.0, "WK076200": 2000.0, "BU07620001": 25.0, "GM0762": 3485.0}})
+    geography = Geography(gemeenten={2022: frozenset({"GM0762"})},
+                          same={(2022, 2024): same})
+    return ind, {("politie", 2022): police, ("kwb", 2022): kwb}, geography
+
+
+def test_a_rate_over_two_indelingen_is_computed_only_where_the_code_is_the_same_area() -> None:
+    ind, frames, geography = _crime_setup(frozenset({"WK076200", "GM0762"}))
+    values, note = compute_indicator_year(ind, 2022, frames, geography)
+    got = values.set_index("region_code")["value"].to_dict()
+    assert got["WK076200"] == pytest.approx(50.0)  # the same area: 100 / 2,000
+    assert "WK076201" not in got  # Vlierden 2022 ≠ Deurne 2024: 680 / 1,460 is no rate
+    assert note.region_year == 2024  # the values are on the numerator's (police) indeling
+    gaps = note.gaps.set_index("region_code")
+    assert gaps.loc["WK076201", "reason"] == "other_area"
+    assert "2024" in gaps.loc["WK076201", "note_en"] and "2022" in gaps.loc["WK076201", "note_en"]
+    # Without any same-area verdict nothing crosses the indelingen (but NL00 always does).
+    ind, frames, geography = _crime_setup(frozenset())
+    values, _ = compute_indicator_year(ind, 2022, frames, geography)
+    assert set(values["region_code"]) == {"NL00"}
+
+
+def test_a_computed_rate_below_the_minimum_denominator_is_withheld_with_its_reason() -> None:
+    ind, frames, geography = _crime_setup(frozenset({"WK076200", "BU07620001", "GM0762"}))
+    values, note = compute_indicator_year(ind, 2022, frames, geography)
+    assert "BU07620001" not in set(values["region_code"])  # 25 inhabitants < 50
+    gap = note.gaps.set_index("region_code").loc["BU07620001"]
+    assert gap["reason"] == "small_denominator"
+    assert "25" in gap["note_en"] and "50" in gap["note_en"]
+    # WK076201 is withheld too, but for another reason: it is not the same area.
+    assert note.n_withheld == len(note.gaps) == 2
+    assert set(note.gaps["reason"]) == {"small_denominator", "other_area"}
+
+
+def test_national_rate_from_national_totals_of_numerator_and_denominator() -> None:
+    ind, frames, geography = _crime_setup(frozenset({"GM0762"}))
+    values, note = compute_indicator_year(ind, 2022, frames, geography)
+    # KWB 2022 has no NL00 row: its inhabitants are the sum of every gemeente (one here).
+    assert values.set_index("region_code")["value"]["NL00"] == pytest.approx(833 / 3485 * 1000)
+    assert note.national is not None and "1 gemeenten" in note.national
+
+
+def test_national_total_needs_every_gemeente_and_keeps_a_published_one() -> None:
+    values = pd.Series({"GM0001": 10.0, "GM0002": 5.0}, name="v")
+    total, n = with_national_total(values, frozenset({"GM0001", "GM0002"}))
+    assert total["NL00"] == 15.0 and n == 2
+    partial, n = with_national_total(values, frozenset({"GM0001", "GM0002", "GM0003"}))
+    assert "NL00" not in partial.index and n == 0  # GM0003 lacks a value: no national sum
+    published = pd.concat([values, pd.Series({"NL00": 99.0})])
+    kept, n = with_national_total(published, frozenset({"GM0001", "GM0002"}))
+    assert kept["NL00"] == 99.0 and n == 0
+
+
+def test_national_weighted_mean_of_gemeenten_where_cbs_publishes_none() -> None:
+    catalogue = Catalogue(indicators=(
+        make_indicator("woningvoorraad", {"years": [2019, 2025], "source": "kwb",
+                                          "numerator": ["Woningvoorraad"]},
+                       aggregation="sum"),
+        make_indicator("koopwoningen", {"years": [2019, 2025], "source": "kwb",
+                                        "numerator": ["Koopwoningen"]},
+                       aggregation="weighted_mean", weight="woningvoorraad",
+                       is_percentage=True),
+    ))
+    frames = {("kwb", 2022): kwb_source(2022, "85318NED", {
+        "Woningvoorraad": {"GM0001": 100.0, "GM0002": 300.0},
+        "Koopwoningen": {"GM0001": 40.0, "GM0002": 60.0}})}
+    geography = Geography(gemeenten={2022: frozenset({"GM0001", "GM0002"})})
+    obs, availability, _ = build_observations(catalogue, frames, (2022,), geography)
+    nl = obs[obs["region_code"] == "NL00"].set_index("indicator_id")
+    assert nl.loc["woningvoorraad", "value"] == 400.0
+    assert nl.loc["koopwoningen", "value"] == pytest.approx((40 * 100 + 60 * 300) / 400)
+    assert "weighted by woningvoorraad" in nl.loc["koopwoningen", "source_key"]
+    assert availability.set_index("indicator_id").loc["koopwoningen", "n_values"] == 3
+    # A gemeente without a value: no national mean.
+    without = obs[(obs["region_code"] != "NL00")
+                  & ~((obs["region_code"] == "GM0002") & (obs["indicator_id"] == "koopwoningen"))]
+    obs, _ = add_national_means(without, availability, catalogue, geography)
+    assert not ((obs["region_code"] == "NL00") & (obs["indicator_id"] == "koopwoningen")).any()
+
+
+def test_a_percentage_cbs_publishes_is_used_instead_of_the_formula() -> None:
+    ind = make_indicator(
+        "aandeel_65_plus",
+        {"years": [2019, 2025], "source": "kwb", "formula": "share",
+         "numerator": ["k_65JaarOfOuder"], "denominator": ["AantalInwoners"]},
+        is_percentage=True,
+    )
+    frame = kwb_source(2019, "84583NED", {"k_65JaarOfOuder": {"BU1": 20.0, "BU2": 7.0},
+                                          "AantalInwoners": {"BU1": 10.0, "BU2": 400.0}})
+    frame.units.update({"k_65JaarOfOuder": "%", "AantalInwoners": "aantal"})
+    values, note = compute_indicator_year(ind, 2019, {("kwb", 2019): frame})
+    # CBS's own 20% for a buurt of 10 people: kept (its publication rules, not our formula).
+    assert values.set_index("region_code")["value"].to_dict() == {"BU1": 20.0, "BU2": 7.0}
+    assert "published by CBS" in note.source_keys
+
+
+def test_a_key_in_another_unit_than_the_catalogue_says_fails_naming_table_and_key() -> None:
+    ind = make_indicator("inwoners", {"years": [2019, 2025], "source": "kwb",
+                                      "numerator": ["AantalInwoners"]}, aggregation="sum")
+    frame = kwb_source(2024, "85984NED", {"AantalInwoners": {"GM0363": 55.0}})
+    frame.units["AantalInwoners"] = "%"
+    with pytest.raises(SourceDataError, match=r"85984NED AantalInwoners_5.*'%'.*'aantal'"):
+        compute_indicator_year(ind, 2024, {("kwb", 2024): frame})
+
+
+def test_regions_get_the_netherlands_in_every_indeling() -> None:
+    regions = combine_regions([regions_from_dimension(
+        2023, [{"Key": "GM0363    ", "Title": "Amsterdam"}], priority=1)])
+    assert regions[["year", "code", "name"]].values.tolist() == [
+        [2023, "GM0363", "Amsterdam"], [2023, "NL00", "Nederland"]]
+
+
+def test_a_row_repeated_exactly_is_dropped_and_a_contradicting_one_fails() -> None:
+    props = [topic("AantalInwoners_5")]
+    same = pd.DataFrame({"WijkenEnBuurten": ["GM0363  ", "GM0363  ", "GM0014  "],
+                         "AantalInwoners_5": [882633, 882633, 5]})
+    frame = kwb_frame("85318NED", 2022, props, same)
+    assert frame.values["AantalInwoners"].to_dict() == {"GM0363": 882633.0, "GM0014": 5.0}
+    other = same.assign(AantalInwoners_5=[882633, 1, 5])
+    with pytest.raises(SourceDataError, match=r"85318NED: 2 rows for GM0363 \(2022\) with "
+                                              r"different values: AantalInwoners_5 = 882633 "
+                                              r"and 1") as info:
+        kwb_frame("85318NED", 2022, props, other)
+    assert info.value.tables == ("85318NED",)
+    rivm = pd.DataFrame({"WijkenEnBuurten": ["GM0363", "GM0363"], "Perioden": ["2020JJ00"] * 2,
+                         "Roker_4": ["    19.8", "    21.0"]})
+    with pytest.raises(SourceDataError, match=r"50090NED: 2 rows for GM0363 \(2020\)"):
+        rivm_frames("50090NED", [topic("Roker_4")], rivm, None, None)

@@ -10,6 +10,7 @@ import pytest
 from core.catalogue import SUBTHEMES
 from core.regions import ALL_GEMEENTEN as ALL
 from dashboard.data import Store
+from dashboard.views import map as mapview
 from dashboard.views.map import MapView
 
 
@@ -23,7 +24,7 @@ def test_defaults_without_query(db: Store) -> None:
     assert rejected == []
     first = db.indicators_for("wonen")[0].id
     assert view == MapView(lang="nl", thema="wonen", indicator=first, jaar=2024, niveau="wijk",
-                           gemeente=ALL, regio="", kaart="leeg")
+                           gemeente=ALL, regio="", kaart="pdok")
     assert first == "inwoners"
     # The default year is the latest one the default indicator can be drawn in at wijk level.
     assert "wijk" in db.levels_for(view.indicator, view.jaar)
@@ -79,41 +80,59 @@ def test_the_indicator_decides_the_subtheme(db: Store) -> None:
     assert (view.thema, view.indicator) == ("veiligheid", "misdrijven_per_1000")
 
 
-def test_a_subtheme_alone_picks_its_first_indicator(db: Store) -> None:
+def test_a_subtheme_alone_picks_its_first_indicator_with_a_map(db: Store) -> None:
+    """The catalogue's first indicator of the subtheme that has figures on a map."""
+    picked = 0
     for subtheme in SUBTHEMES:
-        choices = db.indicators_for(subtheme)
-        if not choices:
+        drawable = [i.id for i in db.catalogue.for_subtheme(subtheme) if db.map_years(i.id)]
+        if not drawable:
             continue
         view, rejected = _resolve(db, thema=subtheme)
         assert rejected == []
-        assert (view.thema, view.indicator) == (subtheme, choices[0].id)
+        assert (view.thema, view.indicator) == (subtheme, drawable[0])
+        picked += 1
+    assert picked >= 5
 
 
-def test_year_is_restricted_to_the_years_of_the_indicator(db: Store) -> None:
-    assert db.years_for("eenzaam") == [2020]
-    view, rejected = _resolve(db, indicator="eenzaam", jaar="2024")
-    assert rejected == ["jaar"]
-    assert view.jaar == 2020
-
-    years = db.years_for("woz_waarde")
-    assert 2023 not in years
+def test_a_year_the_indicator_lacks_is_kept_as_a_wish_and_said(db: Store) -> None:
+    """woz_waarde has no 2023 figures: the map shows the nearest year that has them, says
+    so, and keeps 2023 in the URL so that the next indicator with 2023 returns to it."""
+    years = db.map_years("woz_waarde")
+    assert 2023 not in years and 2024 in years
     view, rejected = _resolve(db, indicator="woz_waarde", jaar="2023")
-    assert rejected == ["jaar"]
-    assert view.jaar in years
+    assert rejected == []
+    assert view.jaar in years and view.asked_jaar == 2023
+    assert "jaar=2023" in view.query()
+    assert any("2023" in n for n in mapview.notices(view, "nl"))
+    back = mapview.changed(view, "indicator", "inwoners", db)
+    assert back is not None and back.jaar == 2023 and back.asked_jaar == 0
+    # Only the level is still said (inwoners 2023 has gemeenten only), not the year.
+    assert [n for n in mapview.notices(back, "nl") if "Voor 2023" in n] == []
     for year in years:
         view, rejected = _resolve(db, indicator="woz_waarde", jaar=str(year))
-        assert view.jaar == year
-        assert "jaar" not in rejected
+        assert (view.jaar, view.asked_jaar, rejected) == (year, 0, [])
 
 
-def test_level_is_restricted_to_the_levels_drawable_in_the_year(db: Store) -> None:
-    # 2023 has values for wijken but no wijk boundaries in the mirror: gemeenten instead.
+def test_a_year_no_table_has_is_rejected(db: Store) -> None:
+    for year in ("1800", "2031", "twintig", "-2024"):
+        view, rejected = _resolve(db, indicator="woz_waarde", jaar=year)
+        assert rejected == ["jaar"] and view.asked_jaar == 0, year
+
+
+def test_a_level_without_figures_is_kept_as_a_wish_and_returns(db: Store) -> None:
+    """2023 has no wijk figures for inwoners: gemeenten are shown, the wish for wijken is
+    kept, and back in 2024 the map is a wijk map again (issue: a forced change stuck)."""
     assert "wijk" not in db.levels_for("inwoners", 2023)
     view, rejected = _resolve(db, indicator="inwoners", jaar="2023", niveau="wijk")
-    assert rejected == ["niveau"]
-    assert view.niveau == db.levels_for("inwoners", 2023)[0]
-    view, rejected = _resolve(db, indicator="inwoners", jaar="2023")  # no niveau asked
     assert rejected == []
+    assert view.niveau == "gemeente" and view.asked_niveau == "wijk"
+    assert "niveau=wijk" in view.query()
+    assert any("wijken" in n for n in mapview.notices(view, "nl"))
+    back = mapview.changed(view, "jaar", 2024, db)
+    assert back is not None
+    assert (back.jaar, back.niveau, back.asked_niveau) == (2024, "wijk", "")
+    view, rejected = _resolve(db, indicator="inwoners", jaar="2023")  # no niveau asked
+    assert rejected == [] and view.asked_niveau == ""
     assert view.niveau in db.levels_for("inwoners", 2023)
 
 
@@ -130,7 +149,7 @@ def test_regio_must_exist_in_the_year(db: Store) -> None:
         {},
         {"indicator": "woz_waarde"},
         {"thema": "veiligheid", "indicator": "misdrijven_per_1000", "jaar": 2022},
-        {"lang": "en", "gemeente": "GM0363", "regio": "WK0363AB", "kaart": "osm"},
+        {"lang": "en", "gemeente": "GM0363", "regio": "WK0363AB", "kaart": "leeg"},
         {"indicator": "inwoners", "jaar": 2024, "niveau": "gemeente", "gemeente": "GM0599"},
         {"thema": "jeugd", "indicator": "aandeel_0_15", "niveau": "buurt", "gemeente": "GM0308"},
     ],
@@ -222,7 +241,7 @@ def test_buurten_are_offered_only_where_their_shapes_exist(db: Store) -> None:
     assert "buurt" in db.levels_for("inwoners", 2024, "GM0308")
     assert "buurt" not in db.levels_for("inwoners", 2024, "GM0363")
     view, rejected = _resolve(db, indicator="inwoners", niveau="buurt")
-    assert view.niveau == "wijk" and "niveau" in rejected
+    assert view.niveau == "wijk" and view.asked_niveau == "buurt" and rejected == []
     view, rejected = _resolve(db, indicator="inwoners", niveau="buurt", gemeente="GM0308")
     assert view.niveau == "buurt" and rejected == []
 

@@ -9,16 +9,16 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from core.catalogue import DEFAULT_CATALOGUE, CatalogueError
-from etl.extract import ExtractError
+from etl.errors import EtlError
 from etl.settings import YEARS, Settings
-from etl.store import ValidationFailed, read_meta
+from etl.store import read_meta
 
 app = typer.Typer(
     help="Zicht op wijken: CBS neighbourhood statistics per NPLV subtheme.",
@@ -113,18 +113,27 @@ def etl(
 
         try:
             result = run_etl(settings, catalogue, report=report)
-        except (ExtractError, CatalogueError, ValidationFailed) as exc:
+        except (EtlError, CatalogueError) as exc:
             progress.stop()
-            console.print(f"[red bold]ETL failed:[/] {exc}")
-            console.print(f"The previous store (if any) is untouched: {settings.store}")
-            raise typer.Exit(1) from None
+            _failed(str(exc), settings.store)
+        except Exception as exc:  # anything else too: a message, not a traceback
+            progress.stop()
+            _failed(f"{exc.__class__.__name__}: {exc}", settings.store)
 
     _print_summary(result.summary, result.store, result.seconds)
 
 
+def _failed(message: str, store: Path) -> NoReturn:
+    # markup=False: messages quote replies and paths, whose brackets are not rich markup.
+    console.print("[red bold]ETL failed:[/]", end=" ")
+    console.print(message, markup=False, highlight=False)
+    console.print(f"The previous store (if any) is untouched: {store}")
+    raise typer.Exit(1)
+
+
 def _print_summary(summary: dict, store: Path, seconds: float) -> None:
-    table = Table(title="Regions / observations / boundaries per year and level")
-    table.add_column("year")
+    table = Table(title="Per indeling and level: regions / observations on them / boundaries")
+    table.add_column("indeling")
     levels = ["land", "gemeente", "wijk", "buurt"]
     for level in levels:
         table.add_column(level, justify="right")
@@ -146,6 +155,15 @@ def _print_summary(summary: dict, store: Path, seconds: float) -> None:
         for indicator, reasons in sorted(gaps.items()):
             missing.add_row(indicator, "\n".join(reasons))
         console.print(missing)
+    if summary.get("mergers"):
+        console.print(f"Gemeente mergers found: {'; '.join(summary['mergers'])}")
+    if "changed_areas" in summary:
+        console.print(f"Codes that are not the same area in two indelingen (or cannot be "
+                      f"told to be): {summary['changed_areas']:,}")
+    if summary.get("withheld"):
+        reasons = ", ".join(f"{n:,} {reason.replace('_', ' ')}"
+                            for reason, n in summary["withheld"].items())
+        console.print(f"Values withheld: {reasons} (reasons in observation_gap)")
     console.print(
         f"[green]Wrote {store}[/] ({store.stat().st_size / 1e6:.1f} MB): "
         f"{summary['observations']:,} observations of {summary['indicators_with_data']} "

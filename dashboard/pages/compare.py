@@ -159,7 +159,7 @@ def layout(**query: str) -> Any:
                                                            value=value, **kw))
 
     regions = dropdown(t("regions", lang), "regios", list(view.regios),
-                       search.options(db.regions(view.jaar), "", lang, view.regios),
+                       search.options(db.search_index(view.jaar), "", lang, view.regios),
                        multi=True, searchable=True, maxHeight=320,
                        placeholder=t("regions_placeholder", lang),
                        labels=dropdown_texts(lang))
@@ -224,7 +224,7 @@ def current_view(state: Any) -> tuple[Store, CompareView, cmp.RegionSelection]:
 def search_regions(text: Any, selected: Any, state: Any) -> Any:
     """Options for what is typed in the area search box (chosen areas stay listed)."""
     db, view, _ = current_view(state)
-    return search.options(db.regions(view.jaar), text, view.lang, cmp.split_codes(selected))
+    return search.options(db.search_index(view.jaar), text, view.lang, cmp.split_codes(selected))
 
 
 CONTROLS = cmp.CONTROLS
@@ -262,7 +262,7 @@ def change_view(*values: Any) -> tuple[Any, ...]:
 
     return (
         address(view), list(view.regios),
-        search.options(db.regions(view.jaar), "", lang, view.regios),
+        search.options(db.search_index(view.jaar), "", lang, view.regios),
         indicators, view.ranking, indicators, view.x, indicators, view.y,
         when(parts.year, lambda: options(choices.gemeenten)), view.gemeente,
         when(parts.compare, lambda: compare_section(db, view, selection)),

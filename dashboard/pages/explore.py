@@ -9,21 +9,23 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
+from core.sources import cite
 from dashboard import figures, tables
 from dashboard.components import address as address_of
 from dashboard.components import (
     bad_url_alert,
+    drawer,
+    dropdown_texts,
     graph_config,
     grid_texts,
     labelled,
-    name_columns,
     options,
     page,
+    region_columns,
     url_of,
-    value_column,
 )
 from dashboard.data import Store, store
-from dashboard.i18n import format_number, t
+from dashboard.i18n import format_value, t
 from dashboard.views import map as mapview
 from dashboard.views import search
 from dashboard.views.common import query_of
@@ -38,7 +40,13 @@ def figure(db: Store, view: MapView) -> Any:
     return figures.map_figure(
         f"/geo/{year}/{view.niveau}.json", mapview.selection(db, view),
         db.indicators[view.indicator], view.lang, mapview.map_bounds(db, view), view.kaart,
-        view.regio)
+        (view.selected,) if view.selected else (), mapview.map_title(db, view),
+        mapview.map_source(db, view))
+
+
+def notices(view: MapView) -> list[Any]:
+    """What the app changed for the person, said where the eye is (and to screen readers)."""
+    return [html.P(text, className="mb-1") for text in mapview.notices(view, view.lang)]
 
 
 def panel(db: Store, view: MapView) -> list[Any]:
@@ -46,15 +54,14 @@ def panel(db: Store, view: MapView) -> list[Any]:
     lang = view.lang
     info = mapview.panel(db, view)
     indicator = info.indicator
-    tables_text = ", ".join(info.source_tables)
     about = [
         html.H2(indicator.label.get(lang), className="h6 mb-1"),
         html.P([html.Span(f"{t('definition', lang)}: ", className="fw-semibold"),
                 indicator.definition.get(lang),
                 html.Span(f" ({t(indicator.direction, lang)})", className="text-muted")],
                className="small mb-1"),
-        html.P(f"{t('source', lang)}: CBS, {tables_text}, {view.jaar}",
-               className="small text-muted mb-1", id="panel-source"),
+        html.P(cite(info.source_tables, lang, view.jaar), className="small text-muted mb-1",
+               id="panel-source"),
     ]
     if info.note:
         about.append(html.P(f"{t('break', lang)}: {info.note}",
@@ -69,50 +76,38 @@ def panel(db: Store, view: MapView) -> list[Any]:
         [html.Thead(html.Tr([html.Th(t("name", lang)),
                              html.Th(f"{t('value', lang)} ({unit})", className="text-end")])),
          html.Tbody([html.Tr([html.Td(row.name),
-                              html.Td(format_number(row.value, lang), className="text-end",
+                              html.Td(format_value(row.value, indicator, lang),
+                                      className="text-end",
                                       **{"data-code": row.code})]) for row in info.rows])],
         className="table table-sm mb-2", id="panel-values",
     )
-    title = html.H2([info.region["name"], html.Small(f" {view.regio}", className="text-muted")],
+    title = html.H2([info.region["name"],
+                     html.Small(f" {view.selected}", className="text-muted")],
                     className="h5 mb-2", id="panel-title")
     link = dcc.Link(t("profile", lang) + " →", className="small",
-                    href=f"/gebied/{view.regio}" + ("?lang=en" if lang == "en" else ""))
+                    href=f"/gebied/{view.selected}" + ("?lang=en" if lang == "en" else ""))
     return [title, values, link, html.Hr(className="my-2"), *about]
-
-
-def column_defs(db: Store, view: MapView) -> list[dict[str, Any]]:
-    lang = view.lang
-    indicator = db.indicators[view.indicator]
-    return [*name_columns(lang),
-            value_column("value", f"{indicator.label.get(lang)} ({indicator.unit.get(lang)})",
-                         lang, flex=2, filter="agNumberColumnFilter"),
-            {"field": "rank", "headerName": t("rank", lang), "flex": 1,
-             "filter": "agNumberColumnFilter", "type": "rightAligned"}]
 
 
 def row_class_rules(view: MapView) -> dict[str, str]:
     # The code is validated against the store, so it is safe inside the expression.
-    return ({"selected-region": f"params.data && params.data.code === '{view.regio}'"}
-            if view.regio else {})
-
-
-def download_hrefs(view: MapView) -> tuple[str, str]:
-    """The map's table as files: the same view, served by /download/kaart.{csv,xlsx}."""
-    return (f"/download/kaart.csv{view.query()}", f"/download/kaart.xlsx{view.query()}")
+    return ({"selected-region": f"params.data && params.data.code === '{view.selected}'"}
+            if view.selected else {})
 
 
 def controls(db: Store, view: MapView) -> dbc.Card:
     lang = view.lang
     choices = mapview.controls(db, view)
 
-    def dropdown(name: str, value: Any) -> Any:
+    def dropdown(name: str, value: Any, **extra: Any) -> Any:
         return labelled(t({"thema": "subtheme", "jaar": "year"}.get(name, name), lang), name,
                         dcc.Dropdown(id=name, options=options(getattr(choices, name)),
-                                     value=value, clearable=False))
+                                     value=value, labels=dropdown_texts(lang),
+                                     **{"clearable": False, **extra}))
 
     return dbc.Card(dbc.CardBody([
         dropdown("thema", view.thema),
-        dropdown("indicator", view.indicator),
+        dropdown("indicator", view.indicator, maxHeight=320),
         dropdown("jaar", view.jaar),
         labelled(t("level", lang), "niveau",
                  dbc.RadioItems(id="niveau", options=options(choices.niveau),
@@ -120,9 +115,10 @@ def controls(db: Store, view: MapView) -> dbc.Card:
         dropdown("gemeente", view.gemeente),
         labelled(t("search", lang), "search",
                  dcc.Dropdown(id="search", options=[], searchable=True, clearable=True,
-                              placeholder=t("search_placeholder", lang))),
-        dbc.Checklist(id="kaart", options=[{"label": t("basemap", lang), "value": "osm"}],
-                      value=["osm"] if view.kaart == "osm" else [], switch=True),
+                              placeholder=t("search_placeholder", lang),
+                              labels=dropdown_texts(lang))),
+        dbc.Checklist(id="kaart", options=[{"label": t("basemap", lang), "value": "pdok"}],
+                      value=["pdok"] if view.kaart == "pdok" else [], switch=True),
     ]), className="mb-2")
 
 
@@ -131,41 +127,49 @@ def layout(**query: str) -> Any:
     db = store()
     view, rejected = MapView.from_query(query, db)
     lang = view.lang
-    csv_href, xlsx_href = download_hrefs(view)
+    csv_href, csv_nl_href, xlsx_href = mapview.download_hrefs(view)
     the_map = html.Div(
         dcc.Graph(id="map", figure=figure(db, view), config=graph_config(lang, scrollZoom=True),
-                  style={"height": "62vh", "minHeight": "360px"}),
+                  className="map-graph"),
         role="figure", **{"aria-label": t("map_label", lang)},
     )
     grid = dag.AgGrid(
-        id="table", rowModelType="infinite", columnDefs=column_defs(db, view),
+        id="table", rowModelType="infinite",
+        columnDefs=region_columns(db.indicators[view.indicator], lang),
         getRowId="params.data.code", rowClassRules=row_class_rules(view),
         defaultColDef={"sortable": True, "resizable": True,
                        "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
                          "cacheBlockSize": 100, "maxBlocksInCache": 20,
                          "ensureDomOrder": True, **grid_texts(lang)},
+        # Enter or Space on a row selects it, as a click does (assets/keyboard.js).
+        eventListeners={"cellKeyDown": ["zowRowKey(params, setEventData)"]},
         style={"height": "480px"}, className="ag-theme-alpine",
     )
     return page(
         lang, "explore", view,
         dcc.Store(id="geometry-key", data=mapview.geometry_key(db, view)),
+        dcc.Store(id="table-focus", data=mapview.table_focus(db, view)),
         dcc.Store(id="table-sync"),
         html.H1(t("map_title", lang), className="visually-hidden"),
         bad_url_alert(rejected, lang),
+        html.Div(notices(view), id="view-notice", role="status", className="view-notice"),
         dbc.Row([
-            dbc.Col(controls(db, view), lg=3, md=4),
-            dbc.Col(the_map, lg=6, md=8),
+            dbc.Col(drawer("controls", t("controls", lang), controls(db, view), lang),
+                    lg=3, md=4, className="order-2 order-md-1"),
+            dbc.Col(the_map, lg=6, md=8, className="order-1 order-md-2"),
             dbc.Col(dbc.Card(dbc.CardBody(panel(db, view), id="panel"), className="h-100"),
-                    lg=3, md=12),
+                    lg=3, md=12, className="order-3"),
         ], className="g-2"),
         html.Div([
             html.H2(t("table_caption", lang), className="h6 mb-0 me-auto", id="table-caption"),
             html.A(t("download_csv", lang), id="download-csv", href=csv_href,
                    className="btn btn-outline-secondary btn-sm ms-2"),
+            html.A(t("download_csv_nl", lang), id="download-csv-nl", href=csv_nl_href,
+                   className="btn btn-outline-secondary btn-sm ms-2"),
             html.A(t("download_xlsx", lang), id="download-xlsx", href=xlsx_href,
                    className="btn btn-outline-secondary btn-sm ms-2"),
-        ], className="d-flex align-items-center mt-3 mb-2"),
+        ], className="d-flex flex-wrap align-items-center gap-1 mt-3 mb-2"),
         grid,
     )
 
@@ -178,17 +182,6 @@ def current_view(state: Any) -> tuple[Store, MapView]:
     return db, view
 
 
-def clicked(trigger: str, click: Any, cell: Any) -> Any:
-    """The region code a map or table click names (untrusted; validated by the view)."""
-    if trigger == "map" and isinstance(click, dict):
-        points = click.get("points")
-        point = points[0] if isinstance(points, list) and points else None
-        return point.get("location") if isinstance(point, dict) else None
-    if trigger == "table" and isinstance(cell, dict):
-        return cell.get("rowId")
-    return None
-
-
 @callback(
     Output("indicator", "options"), Output("indicator", "value"),
     Output("jaar", "options"), Output("jaar", "value"),
@@ -198,29 +191,34 @@ def clicked(trigger: str, click: Any, cell: Any) -> Any:
     Output("map", "figure"), Output("panel", "children"),
     Output("table", "columnDefs"), Output("table", "rowClassRules"),
     Output("view", "data", allow_duplicate=True), Output("geometry-key", "data"),
-    Output("download-csv", "href"), Output("download-xlsx", "href"),
+    Output("download-csv", "href"), Output("download-csv-nl", "href"),
+    Output("download-xlsx", "href"), Output("view-notice", "children"),
+    Output("table-focus", "data"),
     Input("thema", "value"), Input("indicator", "value"), Input("jaar", "value"),
     Input("niveau", "value"), Input("gemeente", "value"), Input("search", "value"),
     Input("kaart", "value"), Input("map", "clickData"), Input("table", "cellClicked"),
+    Input("table", "eventData"),
     State("view", "data"), State("geometry-key", "data"),
     prevent_initial_call=True,
 )
 def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, click, cell,
-                state, current_key):
+                key, state, current_key):
     db, old = current_view(state)
     trigger = str(ctx.triggered_id or "")
     value = {"thema": thema, "indicator": indicator, "jaar": jaar, "niveau": niveau,
              "gemeente": gemeente, "search": search_value, "kaart": kaart}.get(trigger)
     if trigger in ("map", "table"):
-        trigger, value = "regio", clicked(trigger, click, cell)
+        which = "map" if trigger == "map" else ctx.triggered[0]["prop_id"]
+        trigger, value = "regio", mapview.clicked(which, click, cell, key)
     view = mapview.changed(old, trigger, value, db)
     if view is None:
-        return (no_update,) * 17
+        return (no_update,) * 20
     choices = mapview.controls(db, view)
     key = mapview.geometry_key(db, view)
-    values_only = key == current_key and view.regio == old.regio
+    values_only = key == current_key and view.selected == old.selected
     new_figure = (figures.values_patch(mapview.selection(db, view),
-                                       db.indicators[view.indicator], view.lang)
+                                       db.indicators[view.indicator], view.lang,
+                                       mapview.map_title(db, view), mapview.map_source(db, view))
                   if values_only else figure(db, view))
 
     def unless_same(choice: Any, *fields: str) -> Any:
@@ -234,9 +232,9 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, c
         unless_same(choices.gemeente, "jaar", "lang"), view.gemeente,
         None,
         new_figure, panel(db, view),
-        column_defs(db, view), row_class_rules(view),
+        region_columns(db.indicators[view.indicator], view.lang), row_class_rules(view),
         address_of(view), key,
-        *download_hrefs(view),
+        *mapview.download_hrefs(view), notices(view), mapview.table_focus(db, view),
     )
 
 
@@ -252,18 +250,30 @@ def table_block(request: Any, state: Any) -> Any:
     return tables.rows_response(mapview.table_frame(db, view), request)
 
 
-# The table's rows depend on the view: drop its cached blocks so it asks again.
+# The table's rows depend on the view: drop its cached blocks so it asks again, and turn
+# to the page that holds the selected region once the first block has told the grid how
+# many rows there are.
 clientside_callback(
     """
-    async function(view) {
+    async function(focus) {
         const api = await window.dash_ag_grid.getApiAsync("table");
-        if (api) { api.purgeInfiniteCache(); }
+        if (!api) { return window.dash_clientside.no_update; }
+        const index = focus && Number.isInteger(focus.index) ? focus.index : null;
+        if (index !== null) {
+            const show = () => {
+                if (api.getDisplayedRowCount() <= index) { return; }
+                api.removeEventListener("modelUpdated", show);
+                api.paginationGoToPage(Math.floor(index / api.paginationGetPageSize()));
+                api.ensureIndexVisible(index, "middle");
+            };
+            api.addEventListener("modelUpdated", show);
+        }
+        api.purgeInfiniteCache();
         return window.dash_clientside.no_update;
     }
     """,
     Output("table-sync", "data"),
-    Input("view", "data"),
-    prevent_initial_call=True,
+    Input("table-focus", "data"),
 )
 
 
@@ -277,5 +287,5 @@ def search_as_you_type(text: Any, state: Any) -> Any:
     if not isinstance(text, str) or len(text.strip()) < search.MIN_CHARS:
         return no_update
     db, view = current_view(state)
-    return search.options(db.regions(view.jaar), text, view.lang,
+    return search.options(db.search_index(view.jaar), text, view.lang,
                           levels=("gemeente", "wijk"), limit=25)

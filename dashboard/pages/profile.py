@@ -10,11 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from core.areas import Area
 from core.catalogue import SUBTHEMES
-from core.regions import LAND_CODE
 from dashboard import figures
-from dashboard.components import address, labelled, page, section, url_of
+from dashboard.components import address, joined, labelled, page, section, spoken, url_of
 from dashboard.data import Store, store
 from dashboard.i18n import format_number, subtheme_label, t
 from dashboard.views import profile as pv
@@ -38,35 +36,14 @@ dash.register_page(__name__, path_template="/gebied/<code>", title=_title,
 
 
 # ---------------------------------------------------------------------------- cells
-def _reference_name(subject: Subject, lang: str) -> str:
-    if subject.reference_code == LAND_CODE:
-        return t("nl", lang)
-    return subject.gemeente_name or subject.reference_code
-
-
 def marker(row: Row, subject: Subject, lang: str) -> html.Span:
     """▲/▼/= against the reference, blue (better) / orange (worse) / grey, with words."""
-    if row.indicator.aggregation == "sum":
-        said = t("profile_count_no_compare", lang)
-        return html.Span([html.Span(t("profile_na_short", lang), **{"aria-hidden": "true"}),
-                          html.Span(said, className="visually-hidden")],
-                         className="bench bench-count", title=said,
-                         **{"data-benchmark": "count"})
-    how, judged = pv.judgement(row, subject)
-    if how is None:
-        return html.Span("–", className="bench bench-none", title=t("no_data", lang))
-    relation = t(f"profile_{how}", lang, reference=_reference_name(subject, lang))
-    word = {"better": t("profile_better", lang), "worse": t("profile_worse", lang),
-            "same": t("profile_equal", lang), None: ""}[judged]
-    said = f"{relation}, {word}" if judged else f"{relation} ({t('profile_no_judgement', lang)})"
-    return html.Span(
-        [html.Span({"higher": "▲", "lower": "▼", "same": "="}[how], **{"aria-hidden": "true"}),
-         html.Span(f" {word}", className="bench-word", **{"aria-hidden": "true"})
-         if judged and judged != "same" else None,
-         html.Span(said, className="visually-hidden")],
-        className=f"bench bench-{judged or 'neutral'}", title=said,
-        **{"data-benchmark": judged or "neutral"},
-    )
+    m = pv.marker(row, subject, lang)
+    return html.Span([*spoken(m.symbol, m.said),
+                      html.Span(f" {m.word}", className="bench-word", **{"aria-hidden": "true"})
+                      if m.word else None],
+                     className=f"bench bench-{m.kind}", title=m.said,
+                     **{"data-benchmark": m.kind})
 
 
 def sparkline(row: Row, lang: str, years: tuple[int, int]) -> Any:
@@ -86,23 +63,10 @@ def sparkline(row: Row, lang: str, years: tuple[int, int]) -> Any:
     )
 
 
-def unavailable_reason(row: Row, lang: str, weight_label: str) -> str | None:
-    """Why a focus area has no value for this row (None when it has one)."""
-    agg = row.aggregate
-    if agg is None or agg.value is not None:
-        return None
-    key = {"not_aggregatable": "profile_not_aggregatable", "incomplete": "profile_incomplete_sum",
-           "no_weights": "profile_no_weights"}.get(agg.reason or "", "no_data")
-    return t(key, lang, covered=agg.covered, members=agg.members, weight=weight_label,
-             year=row.year)
-
-
 def value_cell(row: Row, lang: str, reason: str | None) -> html.Td:
     agg = row.aggregate
     if agg is not None and agg.value is None:
-        return html.Td([html.Span(t("profile_na", lang), className="text-muted",
-                                  **{"aria-hidden": "true"}),
-                        html.Span(reason or "", className="visually-hidden")],
+        return html.Td(spoken(t("profile_na", lang), reason or "", className="text-muted"),
                        className="text-end val-own", title=reason,
                        **{"data-reason": agg.reason or ""})
     content: list[Any] = [html.Span(format_number(row.value, lang), className="fw-semibold")]
@@ -115,8 +79,7 @@ def value_cell(row: Row, lang: str, reason: str | None) -> html.Td:
 def reference_cell(value: float | None, lang: str, name: str) -> html.Td:
     """A comparison value; a dash (read out as "no data") when there is none."""
     if value is None:
-        return html.Td([html.Span("–", **{"aria-hidden": "true"}),
-                        html.Span(t("no_data", lang), className="visually-hidden")],
+        return html.Td(spoken("–", t("no_data", lang)),
                        className=f"text-end text-muted {name}", title=t("no_data", lang))
     return html.Td(format_number(value, lang), className=f"text-end {name}")
 
@@ -138,12 +101,9 @@ def theme_table(db: Store, rows: list[Row], subject: Subject, lang: str,
     body = []
     for row in rows:
         indicator = row.indicator
-        weight = db.indicators.get(indicator.weight or "")
-        reason = unavailable_reason(row, lang, weight.label.get(lang).lower() if weight else "")
-        notes = [reason] if reason else []
-        if row.other_area_years:
-            notes.append(t("profile_other_area", lang,
-                           years=", ".join(str(y) for y in row.other_area_years)))
+        reason = pv.unavailable_reason(db, row, lang)
+        notes = [n for n in (reason, pv.other_area_note(row, lang), *pv.gap_notes(row, lang))
+                 if n]
         label = html.Th([indicator.label.get(lang),
                          html.Span(f" ({indicator.unit.get(lang)})", className="text-muted small"),
                          *[html.Div(n, className="small text-muted reason",
@@ -158,7 +118,7 @@ def theme_table(db: Store, rows: list[Row], subject: Subject, lang: str,
                   html.Td(sparkline(row, lang, years))]
         body.append(html.Tr(cells, **{"data-indicator": indicator.id}))
     caption = t("profile_caption", lang, theme=subtheme_label(theme, lang),
-                reference=_reference_name(subject, lang))
+                reference=pv.reference_name(subject, lang))
     widths = ["col-indicator", "col-value", "col-year",
               *(["col-ref"] if with_gemeente else []), "col-ref", "col-bench", "col-trend"]
     return html.Table([html.Caption(caption, className="visually-hidden"),
@@ -183,14 +143,6 @@ def theme_section(db: Store, theme: str, rows: list[Row], subject: Subject, lang
                    *content, className="profile-section mb-4")
 
 
-def links(areas: list[Area], lang: str) -> list[Any]:
-    out: list[Any] = []
-    for i, area in enumerate(areas):
-        out += [", "] if i else []
-        out.append(dcc.Link(area.name, href=profile_href(area.id, lang)))
-    return out
-
-
 def intro(db: Store, subject: Subject, lang: str) -> list[Any]:
     """Title, place in the hierarchy, and for focus areas the composition and members."""
     parts: list[Any] = [html.Span(t(f"profile_kind_{subject.kind}", lang), className="text-muted")]
@@ -204,13 +156,18 @@ def intro(db: Store, subject: Subject, lang: str) -> list[Any]:
                 className="h2 mb-1", id="profile-title"),
         html.P(parts, className="mb-2"),
     ]
+    if notes := pv.boundary_notes(db, subject, lang):
+        items.append(html.Div([html.Span(f"{t('profile_boundaries', lang)}: ",
+                                         className="fw-semibold"),
+                               html.Ul([html.Li(n) for n in notes], className="mb-0")],
+                              className="small mb-2", id="profile-boundaries"))
     if (areas := pv.part_of(subject)) and subject.kind in ("wijk", "gemeente"):
         key, element = (("profile_part_of", "profile-part-of") if subject.kind == "wijk"
                         else ("profile_focus_areas", "profile-focus-areas"))
-        items.append(html.P([f"{t(key, lang)}: ", *links(areas, lang)], className="mb-2",
-                            id=element))
+        items.append(html.P([f"{t(key, lang)}: ", *joined(
+            dcc.Link(a.name, href=profile_href(a.id, lang)) for a in areas)],
+            className="mb-2", id=element))
     if (area := subject.area) is not None:
-        names = db.regions(subject.year, "wijk").set_index("code")["name"]
         badge = dbc.Badge(t("profile_approximate" if area.approximate else "profile_public", lang),
                           color="warning" if area.approximate else "secondary",
                           text_color="dark" if area.approximate else None,
@@ -218,9 +175,8 @@ def intro(db: Store, subject: Subject, lang: str) -> list[Any]:
         items += [
             html.P([badge, area.source.get(lang)], className="mb-2", id="composition-note"),
             html.H2(t("profile_members", lang, year=subject.year), className="h6 mb-1"),
-            html.Ul([html.Li(dcc.Link(f"{names.get(code, code)} ({code})",
-                                      href=profile_href(code, lang)))
-                     for code in area.members_in(subject.year)],
+            html.Ul([html.Li(dcc.Link(f"{name} ({code})", href=profile_href(code, lang)))
+                     for code, name in pv.members(db, subject)],
                     className="member-list mb-2", id="area-members"),
             html.P(t("profile_aggregated", lang), className="small text-muted"),
         ]
@@ -279,13 +235,12 @@ def layout(code: str | None = None, **query: Any) -> Any:
     rows = pv.profile_rows(db, subject)
     years = pv.year_span(rows)
     themes = [s for s in SUBTHEMES if db.indicators_for(s)]
+    targets = [(subtheme_label(s, lang), f"#thema-{s}") for s in themes] + (
+        [(t("profile_similar", lang), "#vergelijkbaar")] if subject.kind == "wijk" else [])
     contents = html.Nav(
         [html.H2(t("profile_contents", lang), className="visually-hidden", id="kop-inhoud"),
-         html.Ul([html.Li(html.A(subtheme_label(s, lang), href=f"#thema-{s}"),
-                          className="list-inline-item") for s in themes]
-                 + ([html.Li(html.A(t("profile_similar", lang), href="#vergelijkbaar"),
-                             className="list-inline-item")] if subject.kind == "wijk" else []),
-                 className="list-inline mb-0")],
+         html.Ul([html.Li(html.A(text, href=href), className="list-inline-item")
+                  for text, href in targets], className="list-inline mb-0")],
         className="no-print mb-3", **{"aria-labelledby": "kop-inhoud"})
     sections = [theme_section(db, s, rows[s], subject, lang, years) for s in themes]
     if subject.kind == "wijk":
@@ -297,10 +252,11 @@ def layout(code: str | None = None, **query: Any) -> Any:
                  className="float-end no-print mt-2"),
         *intro(db, subject, lang),
         contents,
-        html.P(t("profile_legend", lang, reference=_reference_name(subject, lang)),
+        html.P(t("profile_legend", lang, reference=pv.reference_name(subject, lang)),
                className="small text-muted", id="profile-legend"),
         html.Div(sections, id="profile-main"),
-        fluid="lg", class_name="profile",
+        fluid="lg", class_name="profile", title=f"{subject.name} ({subject.code}) · "
+                                                  f"{t('title', lang)}",
     )
 
 

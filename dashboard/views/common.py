@@ -47,12 +47,14 @@ def query_of(url: Any) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Option:
-    """One choice in a control; disabled choices say why in ``title``."""
+    """One choice in a control. ``note`` is shown greyed after the label (e.g. the years an
+    indicator does have); ``title`` says why a choice is disabled or noted."""
 
     label: str
     value: Any
     disabled: bool = False
     title: str | None = None
+    note: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "value": self.value}

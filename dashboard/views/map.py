@@ -3,7 +3,7 @@
 URL (every parameter optional; anything unknown falls back to a default with a message)::
 
     /?thema=wonen&indicator=woz_waarde&jaar=2024&niveau=wijk&gemeente=GM0363&regio=WK036301
-     &kaart=osm&lang=en
+     &kaart=leeg&lang=en
 """
 
 from __future__ import annotations
@@ -11,24 +11,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
 from core.catalogue import SUBTHEMES, Indicator
-from core.ranking import ranks
-from core.regions import ALL_GEMEENTEN, LAND_CODE
+from core.ranking import rankable, ranks
+from core.regions import ALL_GEMEENTEN, LAND_CODE, MAP_LEVELS
+from core.sources import YEARS as KNOWN_YEARS
+from core.sources import cite
 from dashboard.data import Store
 from dashboard.i18n import level_label, subtheme_label, t
 from dashboard.views.common import Option, Params
 
 DEFAULT_SUBTHEME = "wonen"
 DEFAULT_LEVEL = "wijk"
-BASEMAPS = ("leeg", "osm")
+BASEMAPS = ("pdok", "leeg")
+DEFAULT_BASEMAP = "pdok"  # the BRT achtergrondkaart where it can be reached (assets/basemap.js)
 
 
 @dataclass(frozen=True)
 class MapView:
+    """What the map shows. ``jaar`` and ``niveau`` are the year and level drawn; where the
+    person asked for another one that this indicator does not have (``asked_jaar``,
+    ``asked_niveau``), the wish is kept in the URL, said on the page, and honoured again as
+    soon as it can be."""
+
     PATH: ClassVar[str] = "/"
 
     lang: str = "nl"
@@ -38,11 +46,15 @@ class MapView:
     niveau: str = DEFAULT_LEVEL
     gemeente: str = ALL_GEMEENTEN
     regio: str = ""
-    kaart: str = "leeg"  # "leeg" (offline, plain) or "osm" (online base map)
+    kaart: str = DEFAULT_BASEMAP  # "pdok" (the BRT achtergrondkaart, online) or "leeg"
+    asked_jaar: int = 0  # the year asked for, where it is not the year shown
+    asked_niveau: str = ""  # the level asked for, where it is not the level shown
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any], db: Store) -> tuple[MapView, list[str]]:
-        """A valid view from URL parameters, and the names of the parameters rejected."""
+        """A valid view from URL parameters, and the names of the parameters rejected
+        (malformed or unknown values; a known year or level that this indicator lacks is
+        not rejected but kept as a wish)."""
         params = Params(query)
         lang = params.lang()
 
@@ -62,18 +74,18 @@ class MapView:
             thema = next(s for s in SUBTHEMES if map_indicators(db, s))
             choices = map_indicators(db, thema)
         if indicator_id and indicator_id not in {i.id for i in choices}:
-            params.reject("indicator")  # it has values, but none that can be drawn
+            params.reject("indicator")  # it has no values that can be drawn
             indicator_id = ""
         if not indicator_id:
             indicator_id = choices[0].id
 
         years = db.map_years(indicator_id)
         raw_year = params.get("jaar")
-        year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else 0
-        if year not in years:
-            if raw_year:
-                params.reject("jaar")
-            year = max(years)
+        asked_year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else 0
+        if raw_year and asked_year not in KNOWN_YEARS:
+            params.reject("jaar")
+            asked_year = 0
+        year = asked_year if asked_year in years else nearest(years, asked_year)
 
         gemeente = params.get("gemeente").upper() or ALL_GEMEENTEN
         if gemeente != ALL_GEMEENTEN:
@@ -84,10 +96,13 @@ class MapView:
 
         levels = db.levels_for(indicator_id, year,
                                None if gemeente == ALL_GEMEENTEN else gemeente)
-        niveau = params.get("niveau") or DEFAULT_LEVEL
-        if niveau not in levels:
-            if params.get("niveau"):
-                params.reject("niveau")
+        asked_level = params.get("niveau")
+        if asked_level and asked_level not in MAP_LEVELS:
+            params.reject("niveau")
+            asked_level = ""
+        if asked_level in levels:
+            niveau = asked_level
+        else:
             niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0]
 
         regio = params.get("regio").upper()
@@ -95,17 +110,26 @@ class MapView:
             params.reject("regio")
             regio = ""
 
-        kaart = params.get("kaart") or "leeg"
+        kaart = params.get("kaart") or DEFAULT_BASEMAP
+        if kaart == "osm":  # links from before the PDOK background map
+            kaart = DEFAULT_BASEMAP
         if kaart not in BASEMAPS:
             params.reject("kaart")
-            kaart = "leeg"
-        view = cls(lang, thema, indicator_id, year, niveau, gemeente, regio, kaart)
+            kaart = DEFAULT_BASEMAP
+        view = cls(lang, thema, indicator_id, year, niveau, gemeente, regio, kaart,
+                   asked_year if asked_year and asked_year != year else 0,
+                   asked_level if asked_level and asked_level != niveau else "")
         return view, params.rejected
 
     def query(self) -> str:
-        """The URL query for this view (defaults left out, so links stay short)."""
-        items = {k: v for k, v in asdict(self).items() if v not in ("", 0, None)}
-        for key, default in (("lang", "nl"), ("gemeente", ALL_GEMEENTEN), ("kaart", "leeg")):
+        """The URL query for this view (defaults left out, so links stay short); the year
+        and level as asked, so a wish outlives a view that could not grant it."""
+        items = {k: v for k, v in asdict(self).items()
+                 if v not in ("", 0, None) and not k.startswith("asked_")}
+        items["jaar"] = self.asked_jaar or self.jaar
+        items["niveau"] = self.asked_niveau or self.niveau
+        defaults = {"lang": "nl", "gemeente": ALL_GEMEENTEN, "kaart": DEFAULT_BASEMAP}
+        for key, default in defaults.items():
             if items.get(key) == default:
                 items.pop(key)
         return "?" + urlencode(items)
@@ -121,6 +145,33 @@ class MapView:
         """The gemeente the map is limited to (None: the whole country, or gemeente level)."""
         return None if self.gemeente == ALL_GEMEENTEN or self.niveau == "gemeente" \
             else self.gemeente
+
+    @property
+    def selected(self) -> str:
+        """The region picked out on the map, in the table and in the panel: the one
+        clicked, or at gemeente level the gemeente chosen."""
+        if self.regio:
+            return self.regio
+        return self.gemeente if self.niveau == "gemeente" and self.gemeente != ALL_GEMEENTEN \
+            else ""
+
+
+def nearest(years: list[int], wanted: int) -> int:
+    """The year closest to the one wanted (the latest when none was wanted, or on a tie)."""
+    if not wanted:
+        return max(years)
+    return min(years, key=lambda y: (abs(y - wanted), -y))
+
+
+def notices(view: MapView, lang: str) -> list[str]:
+    """What the app changed for the person, in words (and why)."""
+    out = []
+    if view.asked_jaar:
+        out.append(t("notice_year", lang, asked=view.asked_jaar, shown=view.jaar))
+    if view.asked_niveau:
+        out.append(t("notice_level", lang, asked=level_label(view.asked_niveau, lang).lower(),
+                     shown=level_label(view.niveau, lang).lower(), year=view.jaar))
+    return out
 
 
 def map_indicators(db: Store, subtheme: str) -> list[Indicator]:
@@ -141,6 +192,35 @@ def geometry_key(db: Store, view: MapView) -> str:
     same key a values-only update."""
     return (f"{geometry_year(db, view)}|{view.jaar}|{view.niveau}|{view.gemeente}|"
             f"{view.kaart}|{view.lang}")
+
+
+def map_title(db: Store, view: MapView) -> str:
+    """What the map shows, on the map: 'Koopwoningen (%) · 2024 · wijken · Amsterdam'."""
+    lang = view.lang
+    indicator = db.indicators[view.indicator]
+    where = t("all_nl", lang)
+    if view.gemeente != ALL_GEMEENTEN:
+        found = db.region(view.gemeente, view.jaar)
+        where = found["name"] if found else view.gemeente
+    return (f"{indicator.label.get(lang)} ({indicator.unit.get(lang)}) · {view.jaar} · "
+            f"{level_label(view.niveau, lang).lower()} · {where}")
+
+
+def map_source(db: Store, view: MapView) -> str:
+    """The source line on the map: publisher and tables of the figures, and the boundaries."""
+    credits = [cite(db.source_tables(view.indicator, view.jaar), view.lang, view.jaar),
+               t("boundaries_credit", view.lang, year=geometry_year(db, view))]
+    if view.kaart == "pdok":
+        credits.append(t("basemap_credit", view.lang))
+    return "; ".join(credits)
+
+
+def selected_index(db: Store, view: MapView) -> int | None:
+    """Where the selected region is in the table as first shown (for scrolling to it)."""
+    if not view.selected:
+        return None
+    codes = map_rows(db, view)["code"].tolist()
+    return codes.index(view.selected) if view.selected in codes else None
 
 
 def map_bounds(db: Store, view: MapView) -> tuple[float, float, float, float] | None:
@@ -165,9 +245,13 @@ def map_rows(db: Store, view: MapView) -> pd.DataFrame:
     those without data after. The one table behind the grid, the CSV and the Excel file."""
     frame = selection(db, view)
     indicator = db.indicators[view.indicator]
+    rank = ranks(frame["value"], indicator.direction)
     out = frame[["code", "name", "gemeente_code", "gemeente_name", "value"]].assign(
-        rank=ranks(frame["value"], indicator.direction).astype("Int64"))
-    return out.sort_values("rank", na_position="last", kind="stable").reset_index(drop=True)
+        rank=rank.astype("Int64"))
+    out = out.sort_values("rank", na_position="last", kind="stable").reset_index(drop=True)
+    if not rankable(indicator):
+        out["rank"] = pd.array([pd.NA] * len(out), dtype="Int64")  # order kept, no position
+    return out
 
 
 def table_frame(db: Store, view: MapView) -> pd.DataFrame:
@@ -232,13 +316,13 @@ def panel(db: Store, view: MapView) -> Panel:
     found = indicator.series_for(view.jaar)
     note = found[1].note.get(view.lang) if found and found[1].note else None
     drawn = geometry_year(db, view)
-    region = db.region(view.regio, view.jaar) if view.regio else None
+    code = view.selected
+    region = db.region(code, view.jaar) if code else None
     rows: list[PanelRow] = []
     if region is not None:
-        rows.append(PanelRow(region["name"], view.regio,
-                             db.value(view.indicator, view.jaar, view.regio)))
+        rows.append(PanelRow(region["name"], code, db.value(view.indicator, view.jaar, code)))
         gm = region["gemeente_code"]
-        if gm and gm != view.regio:
+        if gm and gm != code:
             rows.append(PanelRow(region["gemeente_name"] or gm, gm,
                                  db.value(view.indicator, view.jaar, gm)))
         rows.append(PanelRow(t("nl", view.lang), LAND_CODE,
@@ -258,45 +342,120 @@ class Controls:
 
 
 def controls(db: Store, view: MapView) -> Controls:
-    """The choices each control offers for this view."""
+    """The choices each control offers for this view: every subtheme, every indicator of
+    the subtheme and every level, those this view cannot show greyed with the reason."""
     lang = view.lang
     gemeenten = db.regions(view.jaar, "gemeente")
     by_name = sorted(zip(gemeenten["code"], gemeenten["name"], strict=True), key=lambda c: c[1])
+    within = None if view.gemeente == ALL_GEMEENTEN else view.gemeente
+    levels = db.levels_for(view.indicator, view.jaar, within)
     return Controls(
-        thema=[Option(subtheme_label(s, lang), s) for s in SUBTHEMES if map_indicators(db, s)],
-        indicator=[Option(i.label.get(lang), i.id) for i in map_indicators(db, view.thema)],
+        thema=[Option(subtheme_label(s, lang), s, disabled=not map_indicators(db, s),
+                      title=None if map_indicators(db, s) else t("no_map_indicators", lang))
+               for s in SUBTHEMES],
+        indicator=[indicator_option(db, i, view) for i in db.catalogue.for_subtheme(view.thema)],
         jaar=[Option(str(y), y) for y in db.map_years(view.indicator)],
-        niveau=[Option(level_label(lv, lang), lv)
-                for lv in db.levels_for(view.indicator, view.jaar,
-                                        None if view.gemeente == ALL_GEMEENTEN
-                                        else view.gemeente)],
+        niveau=[Option(level_label(lv, lang), lv, disabled=lv not in levels,
+                       title=None if lv in levels else level_reason(db, view, lv))
+                for lv in MAP_LEVELS],
         gemeente=[Option(t("all_nl", lang), ALL_GEMEENTEN)]
         + [Option(name, code) for code, name in by_name],
     )
 
 
+def indicator_option(db: Store, indicator: Indicator, view: MapView) -> Option:
+    """An indicator as a choice: plain when this year and level have it; greyed with the
+    years it does have (choosing it goes there); disabled, with the reason, when it has
+    nothing to draw at all."""
+    lang = view.lang
+    label = indicator.label.get(lang)
+    years = db.map_years(indicator.id)
+    if not years:
+        return Option(label, indicator.id, disabled=True, note=t("option_no_data", lang),
+                      title=missing_reason(db, indicator.id, lang))
+    if view.jaar in years and view.niveau in db.levels_for(indicator.id, view.jaar):
+        return Option(label, indicator.id)
+    where = ", ".join(
+        f"{y} ({', '.join(level_label(lv, lang).lower() for lv in db.levels_for(indicator.id, y))})"
+        for y in years)
+    return Option(label, indicator.id, note=t("option_elsewhere", lang, where=where),
+                  title=t("option_not_here", lang, year=view.jaar,
+                          level=level_label(view.niveau, lang).lower()))
+
+
+def missing_reason(db: Store, indicator_id: str, lang: str) -> str:
+    """Why an indicator has no map at all: the ETL's reason for its latest year, or that
+    the store has values but no boundaries to draw them on."""
+    if db.years_for(indicator_id):
+        return t("option_no_boundaries", lang)
+    av = db.availability()
+    reasons = av[(av["indicator_id"] == indicator_id) & av["reason"].notna()]
+    if reasons.empty:
+        return t("option_no_data", lang)
+    latest = reasons.sort_values("year").iloc[-1]
+    return f"{int(latest['year'])}: {latest['reason']}"
+
+
+def level_reason(db: Store, view: MapView, level: str) -> str:
+    lang = view.lang
+    if level not in db.levels_with_values(view.indicator, view.jaar):
+        return t("level_no_values", lang, year=view.jaar)
+    return t("level_no_boundaries", lang, year=view.jaar)
+
+
 def changed(old: MapView, control: str, value: Any, db: Store) -> MapView | None:
     """The view after one control changed (validated like a URL); None when nothing
-    changes. ``control`` is the name of the control or of the map/table click."""
-    query: dict[str, Any] = dict(asdict(old))
+    changes. ``control`` is the name of the control, or "regio" for a map or table click.
+    The old view's wishes (year, level) travel along."""
+    query: dict[str, str] = dict(parse_qsl(old.query()[1:]))
     if control == "thema":
-        query.update(thema=value, indicator="")
+        query["thema"] = str(value)
+        query.pop("indicator", None)
     elif control in ("indicator", "jaar", "niveau"):
-        query[control] = value
+        query[control] = str(value)
     elif control == "gemeente":
-        query.update(gemeente=value, regio="")
+        query.update(gemeente=str(value))
+        query.pop("regio", None)
     elif control == "kaart":
-        query["kaart"] = "osm" if value else "leeg"
+        query["kaart"] = "pdok" if value else "leeg"
     elif control == "search" and isinstance(value, str) and value:
         found = db.region(value.upper()[:12], old.jaar)
         if found is None:
             return None
         query.update(regio=found["code"], gemeente=found["gemeente_code"] or ALL_GEMEENTEN)
         if found["level"] == "gemeente":
-            query["niveau"] = "wijk"
+            query.update(niveau="wijk")
+            query.pop("regio", None)
     elif control == "regio":
         query["regio"] = value if isinstance(value, str) else ""
     else:
         return None
-    view, _ = MapView.from_query({k: str(v) for k, v in query.items()}, db)
+    view, _ = MapView.from_query(query, db)
     return None if view == old else view
+
+
+def download_hrefs(view: MapView) -> tuple[str, str, str]:
+    """The map's table as files: the same view, served by /download/kaart.{csv,xlsx}; the
+    CSV also as Dutch Excel reads it (';' between fields, ',' in numbers)."""
+    query = view.query()
+    return (f"/download/kaart.csv{query}", f"/download/kaart.csv{query}&dialect=nl",
+            f"/download/kaart.xlsx{query}")
+
+
+def table_focus(db: Store, view: MapView) -> dict[str, Any]:
+    """Which row of the table to show: the selected region's (None: the first page)."""
+    return {"url": view.url(), "index": selected_index(db, view)}
+
+
+def clicked(trigger: str, click: Any, cell: Any, key: Any) -> Any:
+    """The region code a map click, table click or Enter/Space on a table row names
+    (untrusted; the view validates it)."""
+    if trigger == "map" and isinstance(click, dict):
+        points = click.get("points")
+        point = points[0] if isinstance(points, list) and points else None
+        return point.get("location") if isinstance(point, dict) else None
+    if isinstance(cell, dict) and trigger == "table.cellClicked":
+        return cell.get("rowId")
+    if isinstance(key, dict) and trigger == "table.eventData":
+        return key.get("code")
+    return None

@@ -19,10 +19,19 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
-from core.areas import Aggregate, Area, aggregate, is_area_id, load_areas
+from core.areas import (
+    Aggregate,
+    Area,
+    aggregate,
+    areas_containing,
+    areas_in_gemeente,
+    is_area_id,
+    load_areas,
+)
 from core.catalogue import SUBTHEMES, Indicator
 from core.regions import LAND_CODE
 from dashboard.data import Store
+from dashboard.i18n import t
 from dashboard.views.common import Params
 
 Benchmark = Literal["better", "worse", "same"]
@@ -247,6 +256,7 @@ class Row:
     segments: list[list[tuple[int, float]]]
     aggregate: Aggregate | None = None
     other_area_years: tuple[int, ...] = ()  # figures under this code about another area
+    gaps: tuple[tuple[int, str, str], ...] = ()  # (year, note nl, note en) not stored, why
 
 
 def _value_at(frame: pd.DataFrame, indicator_id: str, year: int, code: str) -> float | None:
@@ -268,12 +278,14 @@ def region_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
     own = own.assign(version=own["region_year"].map(versions))
     mine = versions.get(subject.year, 0)
     refs = _references(db, subject)
+    gaps = db.gaps_of([subject.code])
     rows: dict[str, list[Row]] = {s: [] for s in SUBTHEMES}
     for indicator in db.catalogue.indicators:
         frame = own[own["indicator_id"] == indicator.id].sort_values("year")
         same = frame[frame["version"] == mine]
         if same.empty:
             continue
+        missing = gaps[gaps["indicator_id"] == indicator.id]
         latest = same.iloc[-1]
         year = int(latest["year"])
         rows[indicator.subtheme].append(Row(
@@ -286,8 +298,60 @@ def region_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
             segments=trend_segments(same[["year", "value", "series", "version"]]),
             other_area_years=tuple(sorted({int(y) for y in
                                            frame.loc[frame["version"] != mine, "year"]})),
+            gaps=tuple(zip(missing["year"].astype(int), missing["note_nl"], missing["note_en"],
+                           strict=True)),
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class Series:
+    """One indicator of one region over the years (for the API)."""
+
+    points: pd.DataFrame  # year, region_year, value, series, segment, source_table
+    other_area: pd.DataFrame  # year, region_year, value: the code's figures on another area
+    breaks: list[str]  # why the segments break (definition changes, boundary changes)
+
+
+def series_of(db: Store, subject: Subject, indicator_id: str) -> Series:
+    own = db.observations_of([subject.code])
+    own = own[own["indicator_id"] == indicator_id].sort_values("year")
+    versions = area_versions(sorted({*db.years_of_code(subject.code), *own["region_year"]}),
+                             lambda a, b: db.same_area(subject.code, a, b))
+    mine = versions.get(subject.year, 0)
+    version = own["region_year"].map(versions)
+    same = own[version == mine]
+    segment, previous = [], None
+    for series in same["series"]:
+        segment.append(0 if previous is None else segment[-1] + (series != previous))
+        previous = series
+    points = same[["year", "region_year", "value", "series", "source_table"]].assign(
+        segment=segment)
+    indicator = db.indicators[indicator_id]
+    breaks = [f"{s.years[0]}: {s.note.en}" for s in indicator.series[1:] if s.note]
+    breaks += list(db.changes_of(subject.code)["note_en"].dropna())
+    return Series(points.reset_index(drop=True),
+                  own.loc[version != mine, ["year", "region_year", "value"]].reset_index(
+                      drop=True), breaks)
+
+
+def boundary_notes(db: Store, subject: Subject, lang: str) -> list[str]:
+    """What happened to the area a code names: boundary changes the detection found, and
+    gemeenten that merged into this one (derived from the indelingen, not written by hand)."""
+    if subject.kind == "area":
+        return []
+    column = "note_en" if lang == "en" else "note_nl"
+    notes = [str(n) for n in db.changes_of(subject.code)[column] if isinstance(n, str)]
+    if subject.kind == "gemeente":
+        mergers = db.mergers()
+        notes += [str(n) for n in mergers.loc[mergers["new_code"] == subject.code, column]
+                  if isinstance(n, str) and str(n) not in " ".join(notes)]
+    return notes
+
+
+def gap_notes(row: Row, lang: str) -> list[str]:
+    """Figures of this row that were not stored, with the ETL's reason, per year."""
+    return [f"{year}: {en if lang == 'en' else nl}" for year, nl, en in row.gaps]
 
 
 def _area_year_versions(db: Store, area: Area) -> dict[int, int]:
@@ -301,8 +365,9 @@ def _area_year_versions(db: Store, area: Area) -> dict[int, int]:
 
 
 def area_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
-    """Rows per subtheme for a focus area: member values aggregated per year (counts
-    summed, rates and averages weighted by their declared weight, see core.areas)."""
+    """Rows per subtheme for a focus area: member (wijk or buurt) values aggregated per year
+    (counts summed, rates and averages weighted by their declared weight, see
+    core.aggregation)."""
     area = subject.area
     assert area is not None
     codes = sorted({c for year in area.years for c in area.members_in(year)})
@@ -369,6 +434,57 @@ def display_round(value: float | None) -> float | None:
     return round(float(value), 0 if abs(value) >= 100 or float(value).is_integer() else 1)
 
 
+def reference_name(subject: Subject, lang: str) -> str:
+    """What the subject is compared with, by name."""
+    if subject.reference_code == LAND_CODE:
+        return t("nl", lang)
+    return subject.gemeente_name or subject.reference_code
+
+
+def unavailable_reason(db: Store, row: Row, lang: str) -> str | None:
+    """Why a focus area has no value for this row (None when it has one)."""
+    agg = row.aggregate
+    if agg is None or agg.value is not None:
+        return None
+    weight = db.indicators.get(row.indicator.weight or "")
+    key = {"not_aggregatable": "profile_not_aggregatable", "incomplete": "profile_incomplete_sum",
+           "no_weights": "profile_no_weights"}.get(agg.reason or "", "no_data")
+    return t(key, lang, covered=agg.covered, members=agg.members, year=row.year,
+             weight=weight.label.get(lang).lower() if weight else "")
+
+
+def other_area_note(row: Row, lang: str) -> str | None:
+    """Figures under the code that are about another area, and so not in the trend."""
+    if not row.other_area_years:
+        return None
+    return t("profile_other_area", lang, years=", ".join(str(y) for y in row.other_area_years))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """How a row compares with its reference, as the profile shows and says it."""
+
+    kind: str  # better | worse | same | neutral | none | count
+    symbol: str  # ▲ ▼ = – n.v.t.
+    word: str  # "beter", "slechter" (shown beside the symbol), or ""
+    said: str  # the whole comparison in words (screen readers, tooltip)
+
+
+def marker(row: Row, subject: Subject, lang: str) -> Marker:
+    if row.indicator.aggregation == "sum":
+        return Marker("count", t("profile_na_short", lang), "",
+                      t("profile_count_no_compare", lang))
+    how, judged = judgement(row, subject)
+    if how is None:
+        return Marker("none", "–", "", t("no_data", lang))
+    relation = t(f"profile_{how}", lang, reference=reference_name(subject, lang))
+    word = {"better": t("profile_better", lang), "worse": t("profile_worse", lang),
+            "same": t("profile_equal", lang), None: ""}[judged]
+    said = f"{relation}, {word}" if judged else f"{relation} ({t('profile_no_judgement', lang)})"
+    return Marker(judged or "neutral", {"higher": "▲", "lower": "▼", "same": "="}[how],
+                  word if judged in ("better", "worse") else "", said)
+
+
 def judgement(row: Row, subject: Subject) -> tuple[str | None, Benchmark | None]:
     """How the row's value compares with the subject's reference (higher/lower/same), and
     whether that is better or worse given the direction; (None, None) for counts."""
@@ -380,13 +496,21 @@ def judgement(row: Row, subject: Subject) -> tuple[str | None, Benchmark | None]
                                                           row.indicator.direction)
 
 
+def members(db: Store, subject: Subject) -> list[tuple[str, str]]:
+    """(code, name) of a focus area's members in its reference indeling."""
+    if subject.area is None:
+        return []
+    names = db.regions(subject.year).set_index("code")["name"]
+    return [(code, str(names.get(code, code))) for code in subject.area.members_in(subject.year)]
+
+
 def part_of(subject: Subject) -> list[Area]:
-    """Focus areas a wijk belongs to, or that lie in a gemeente."""
-    areas = load_areas().values()
-    if subject.kind == "wijk":
-        return [a for a in areas if subject.code in a.members_in(subject.year)]
+    """Focus areas a wijk or buurt lies wholly in (in its indeling), or that lie in a
+    gemeente."""
+    if subject.kind in ("wijk", "buurt"):
+        return areas_containing(subject.code, subject.year)
     if subject.kind == "gemeente":
-        return [a for a in areas if a.gemeente == subject.code]
+        return areas_in_gemeente(subject.code)
     return []
 
 
@@ -418,7 +542,8 @@ def similarity_matrix(db: Store, theme: str, indeling: int
         frame = db.values(indicator.id, year, "wijk")
         on = db.indeling(indicator.id, year, "wijk")
         if on is not None and on != indeling:
-            frame = frame[[db.same_area(c, on, indeling) for c in frame["code"]]]
+            same = [db.same_area(c, on, indeling) for c in frame["code"]]
+            frame = frame[pd.Series(same, index=frame.index, dtype=bool)]
         columns[indicator.id] = frame.set_index("code")["value"]
         years[indicator.id] = year
     return pd.DataFrame(columns), years

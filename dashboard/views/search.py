@@ -1,9 +1,10 @@
 """Region search: one ranking for every search box of the app.
 
 Searched on the server so that no page carries every name in the country. A hit is a
-gemeente, wijk or buurt whose name, code or gemeente name contains what was typed; an
-exact code comes first, then names that contain the text, by level (gemeente, wijk, buurt),
-names that start with it before the rest.
+gemeente, wijk or buurt whose name, another name people use for it (core/aliases.toml:
+"Den Haag" for 's-Gravenhage), its code or its gemeente's name contains what was typed,
+regardless of case and accents; an exact code comes first, then names that contain the
+text, by level (gemeente, wijk, buurt), names that start with it before the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from core.regions import MAP_LEVELS
+from core.regions import MAP_LEVELS, fold, with_terms
 from dashboard.i18n import t
 
 MIN_CHARS = 2
@@ -36,22 +37,25 @@ def search_regions(index: pd.DataFrame, needle: str | None,
 
     Without a needle: the gemeenten by name (a start for browsing)."""
     index = index[index["level"].isin(levels)]
-    needle = (needle if isinstance(needle, str) else "").strip()[:100].lower()
+    needle = fold(needle if isinstance(needle, str) else "")[:100]
     if not needle:
         return index[index["level"] == "gemeente"].sort_values("name").head(limit)
-    name = index["name"].str.lower()
+    if "terms" not in index:
+        index = with_terms(index)
+    name, gemeente = index["terms"], index["gemeente_terms"]
     code = index["code"].str.lower()
     hits = index[
         name.str.contains(needle, regex=False)
         | code.str.contains(needle, regex=False)
-        | index["gemeente_name"].fillna("").str.lower().str.contains(needle, regex=False)
+        | gemeente.str.contains(needle, regex=False)
     ]
     order = pd.DataFrame(
         {
             "exact": code[hits.index] != needle,
             "in_name": ~name[hits.index].str.contains(needle, regex=False),
             "level": hits["level"].map({lv: i for i, lv in enumerate(MAP_LEVELS)}),
-            "starts": ~name[hits.index].str.startswith(needle),
+            "starts": ~name[hits.index].str.startswith(needle)
+            & ~name[hits.index].str.contains("| " + needle, regex=False),
             "name": name[hits.index],
         },
         index=hits.index,
@@ -63,14 +67,20 @@ def options(index: pd.DataFrame, needle: str | None, lang: str,
             selected: Sequence[str] = (), levels: Sequence[str] = MAP_LEVELS,
             limit: int = LIMIT) -> list[dict[str, str]]:
     """Dropdown options 'label · code': the chosen regions first (so a multi-select keeps
-    them), then the hits."""
+    them), then the hits. Each carries what it was found by (``search``: its names, its
+    gemeente's, its code, folded), because the dropdown filters its options by the typed
+    text itself: without it, 's-Gravenhage would be dropped for 'Den Haag'."""
+    if "terms" not in index:
+        index = with_terms(index)
     known = set(index["code"])
     chosen = index.set_index("code").loc[[c for c in selected if c in known]].reset_index()
     hits = search_regions(index, needle, levels, limit)
     hits = hits[~hits["code"].isin(list(selected))]
     frame = pd.concat([chosen, hits], ignore_index=True)
+    labels = [f"{region_label(lv, n, g, lang)} · {c}" for c, lv, n, g in zip(
+        frame["code"], frame["level"], frame["name"], frame["gemeente_name"], strict=True)]
     return [
-        {"label": f"{region_label(lv, n, g, lang)} · {c}", "value": c}
-        for c, lv, n, g in zip(frame["code"], frame["level"], frame["name"],
-                               frame["gemeente_name"], strict=True)
+        {"label": label, "value": c, "search": f"{label} {terms} {gemeente_terms}"}
+        for label, c, terms, gemeente_terms in zip(
+            labels, frame["code"], frame["terms"], frame["gemeente_terms"], strict=True)
     ]

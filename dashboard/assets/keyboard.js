@@ -1,0 +1,95 @@
+// Keyboard and touch help the components do not give by themselves.
+//
+// 1. Dash 4's dropdown opens with the focus on the chosen option, so typing does nothing
+//    (300 arrow presses to reach Utrecht). An opened dropdown now puts the cursor in its
+//    search box, and a letter typed on a closed dropdown opens it and starts the search.
+// 2. AG Grid rows: Enter or Space on a row selects its region, as a click does
+//    (dashAgGridFunctions.zowRowKey, named in the grid's eventListeners).
+// 3. The map on a touch screen: one finger scrolls the page, two fingers move the map
+//    (MapLibre's cooperative gestures), so a swipe over the map never traps the reader.
+(function () {
+    "use strict";
+
+    // ------------------------------------------------------------------ dropdowns
+    var pendingText = "";
+    var openedAt = 0;
+
+    function focusSearch(content) {
+        var box = content.querySelector("input.dash-dropdown-search");
+        if (!box) { return; }
+        box.focus();
+        if (pendingText) {
+            // Type the letter that opened the dropdown, as if typed into the box.
+            var setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+            setter.call(box, pendingText);
+            box.dispatchEvent(new Event("input", { bubbles: true }));
+            pendingText = "";
+        }
+    }
+
+    new MutationObserver(function (records) {
+        records.forEach(function (record) {
+            record.addedNodes.forEach(function (node) {
+                if (node.nodeType !== 1) { return; }
+                var content = node.matches(".dash-dropdown-content") ? node
+                    : node.querySelector && node.querySelector(".dash-dropdown-content");
+                // The popover puts its own focus on the chosen option a moment later;
+                // the focusin handler below moves it on to the box.
+                if (content) {
+                    openedAt = Date.now();
+                    setTimeout(function () { focusSearch(content); }, 0);
+                }
+            });
+        });
+    }).observe(document.documentElement, { childList: true, subtree: true });
+
+    document.addEventListener("focusin", function (event) {
+        var target = event.target;
+        if (Date.now() - openedAt > 500 || !(target instanceof HTMLElement)) { return; }
+        var content = target.closest(".dash-dropdown-content");
+        if (content && !target.matches("input.dash-dropdown-search")) { focusSearch(content); }
+    });
+
+    document.addEventListener("keydown", function (event) {
+        var target = event.target;
+        if (!(target instanceof HTMLElement) || event.ctrlKey || event.metaKey || event.altKey) {
+            return;
+        }
+        var wrapper = target.closest(".dash-dropdown-wrapper");
+        if (!wrapper || target.closest(".dash-dropdown-content")) { return; }
+        var button = wrapper.querySelector("button.dash-dropdown");
+        if (!button || button.getAttribute("aria-expanded") === "true") { return; }
+        if (event.key.length === 1 && event.key !== " ") {
+            pendingText = event.key;
+            event.preventDefault();
+            button.click();
+        }
+    }, true);
+
+    // --------------------------------------------------------------------- grids
+    var fns = window.dashAgGridFunctions = window.dashAgGridFunctions || {};
+    fns.zowRowKey = function (params, setEventData) {
+        var key = params.event && params.event.key;
+        if ((key === "Enter" || key === " ") && params.data && params.data.code) {
+            params.event.preventDefault();
+            setEventData({ code: params.data.code, key: key, at: Date.now() });
+        }
+    };
+
+    // ----------------------------------------------------------------------- map
+    var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    function cooperate() {
+        document.querySelectorAll("#map .js-plotly-plot").forEach(function (el) {
+            var sub = el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
+            var map = sub && sub.map;
+            if (map && map.cooperativeGestures && !el.__zowCooperative) {
+                el.__zowCooperative = true;
+                map.cooperativeGestures.enable();
+            }
+        });
+    }
+    if (touch) {
+        new MutationObserver(cooperate).observe(document.documentElement,
+                                                { childList: true, subtree: true });
+    }
+})();
