@@ -43,5 +43,5 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             ],
             id="not-found", className="py-4",
         ),
-        fluid=False,
+        fluid=False, title=TITLE,
     )
