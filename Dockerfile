@@ -1,4 +1,6 @@
 # Zicht op wijken: production image (gunicorn, non-root, healthcheck).
+# CMD is `zow serve`: gunicorn with gevent workers and bounded waits on clients
+# (dashboard/gunicorn_conf.py, dashboard/serving.py), safe to expose without a proxy.
 # The store is mounted at /data (ZOW_STORE=/data/zow.duckdb), or built into the image with
 #   docker build --build-arg BUILD_STORE=1 .        (needs internet: live CBS and PDOK)
 # Steps mirror what CI runs: `pip install .` and `zow etl`.

@@ -3,7 +3,17 @@
 Starts `zow serve --prod` (gunicorn, preloaded workers) on a free port on 127.0.0.1 over
 data/zow.duckdb, then runs locust headless against it with this file as the locustfile:
 
-    python benchmarks/load.py [--users 100] [--spawn-rate 20] [--time 60s] [--workers 3]
+    python benchmarks/load.py [--users 100] [--spawn-rate 20] [--time 60s] [--workers 4]
+
+With ``--slow-clients 10`` it runs twice on the same server: first the users alone, then
+the same users while 10 slow clients (benchmarks/slow_clients.py: slow headers, slow body,
+a lying Content-Length) hold connections open, and prints both (issue 12):
+
+    python benchmarks/load.py --users 50 --slow-clients 10
+
+Every simulated user sends its own made-up ``X-Forwarded-For`` and the server trusts one
+proxy hop (``ZOW_TRUSTED_PROXIES=1``), so the per-client rate limits see 100 clients, as
+they would behind nginx, and not one.
 
 Each user does what the browser does (requests built like the Dash renderer builds them,
 from the app's own /_dash-dependencies and the layout the pages router returns):
@@ -25,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib.util
+import itertools
 import os
 import random
 import resource
@@ -125,6 +136,7 @@ if LOCUSTFILE:
     from locust.contrib.fasthttp import FastHttpUser
 
     WAIT = [float(x) for x in os.environ.get("ZOW_LOAD_WAIT", "2,8").split(",")]
+    USER_NUMBERS = itertools.count(1)
 
     @events.test_start.add_listener
     def discover(environment: Any, **_: Any) -> None:
@@ -160,6 +172,14 @@ if LOCUSTFILE:
         downloads the table now and then, reading for a few seconds in between."""
 
         wait_time = between(WAIT[0], WAIT[1])
+
+        def __init__(self, environment: Any) -> None:
+            # Each simulated user is its own client for the server's per-client rate limits
+            # (the server trusts one proxy hop in this benchmark): a made-up address in a
+            # header, never a connection to it.
+            n = next(USER_NUMBERS)
+            self.default_headers = {"X-Forwarded-For": f"10.77.{n // 250}.{n % 250 + 1}"}
+            super().__init__(environment)
 
         def on_start(self) -> None:
             self.initial: dict[str, dict[str, Any]] = {}  # the map page's controls, as loaded
@@ -294,7 +314,7 @@ def cpu_seconds(pid: int) -> float:
     return total / tick
 
 
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 240) -> None:
     import requests
 
     deadline = time.monotonic() + timeout
@@ -315,6 +335,14 @@ def read_stats(prefix: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def number(text: str) -> float:
+    """A figure from locust's CSV ("N/A" when no request finished: NaN)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
 def report(rows: list[dict[str, str]]) -> dict[str, float]:
     header = (f"{'request':44} {'count':>6} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} "
               f"{'p99':>6} {'max':>6}  (ms)")
@@ -324,17 +352,80 @@ def report(rows: list[dict[str, str]]) -> dict[str, float]:
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
         line = (f"{(row['Type'] + ' ' + name)[:44]:44} {row['Request Count']:>6} "
-                f"{row['Failure Count']:>5} {float(row['Requests/s']):7.1f} "
+                f"{row['Failure Count']:>5} {number(row['Requests/s']):7.1f} "
                 f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} "
-                f"{float(row['Max Response Time']):6.0f}")
+                f"{number(row['Max Response Time']):6.0f}")
         if row["Name"] == "Aggregated":
             print("-" * len(header))
-            total = {"requests": float(row["Request Count"]),
-                     "failures": float(row["Failure Count"]),
-                     "rps": float(row["Requests/s"]), "p50": float(row["50%"]),
-                     "p95": float(row["95%"]), "p99": float(row["99%"])}
+            total = {"requests": number(row["Request Count"]),
+                     "failures": number(row["Failure Count"]),
+                     "rps": number(row["Requests/s"]), "p50": number(row["50%"]),
+                     "p95": number(row["95%"]), "p99": number(row["99%"])}
         print(line)
     return total
+
+
+def run_phase(name: str, base: str, server: subprocess.Popen, args: argparse.Namespace,
+              folder: Path, env: dict[str, str], duration: str | None = None,
+              show: bool = True) -> dict[str, float]:
+    """One locust run against the running server: its figures, printed and returned."""
+    duration = duration or args.time
+    prefix = str(folder / name)
+    locust_log = folder / f"{name}-locust.log"
+    cpu_before = cpu_seconds(server.pid)
+    load_before = os.getloadavg()[0]
+    rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    with locust_log.open("wb") as out:
+        locust = subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()),
+             "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
+             "-t", duration, "--host", base, "--csv", prefix, "--only-summary",
+             "--stop-timeout", "10", "--loglevel", "WARNING", "--exit-code-on-error", "0"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**env, "ZOW_LOAD_WAIT": args.wait}, timeout=seconds(duration) + 180,
+        )
+    run = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    locust_cpu = (after.ru_utime + after.ru_stime) - (rusage.ru_utime + rusage.ru_stime)
+    output = locust_log.read_text(errors="replace")
+    if show:
+        print("\n".join(line for line in output.splitlines() if line.startswith("load:")))
+        if "load: profile page" not in output:  # the users never got started
+            print("the users could not even load the app's callbacks; locust said:\n"
+                  + "\n".join(output.splitlines()[-8:]))
+    if locust.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
+        print(output[-3000:])
+        raise SystemExit(f"locust failed (exit {locust.returncode})")
+    cpu = cpu_seconds(server.pid) - cpu_before
+    if not show:
+        return {}
+    print()
+    total = report(read_stats(prefix))
+    failures_file = Path(f"{prefix}_failures.csv")
+    if failures_file.exists():
+        with failures_file.open(newline="") as f:
+            for fail in list(csv.DictReader(f))[:10]:
+                print(f"failure: {fail['Method']} {fail['Name']}: "
+                      f"{fail['Error'][:150]} (x{fail['Occurrences']})")
+    cores = os.cpu_count() or 1
+    print()
+    print(f"server CPU: {cpu:.0f} s in {run:.0f} s = {cpu / run:.2f} of {cores} cores "
+          f"({100 * cpu / run / cores:.0f}%); machine load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (others' processes count too)")
+    print(f"load generator (locust) CPU: {locust_cpu:.0f} s = {locust_cpu / run:.2f} cores")
+    return total
+
+
+def summary(name: str, total: dict[str, float]) -> str:
+    if not total.get("requests"):
+        return f"{name}: no request of the users finished (the server did not answer them)"
+    verdict = "OK" if total.get("p95", 1e9) <= TARGET_P95_MS and not total.get("failures") \
+        else "MISSED"
+    return (f"{name}: {total.get('rps', 0):.1f} req/s, p50 {total.get('p50', 0):.0f} ms, "
+            f"p95 {total.get('p95', 0):.0f} ms, p99 {total.get('p99', 0):.0f} ms, "
+            f"{total.get('failures', 0):.0f} errors of {total.get('requests', 0):.0f} "
+            f"(target p95 <= {TARGET_P95_MS} ms, 0 errors: {verdict})")
 
 
 def main() -> None:
@@ -342,11 +433,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--spawn-rate", type=int, default=20)
     parser.add_argument("--time", default="60s", help="load duration (locust -t)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="gunicorn workers (zow serve's default: 4)")
     parser.add_argument("--wait", default="2,8",
                         help="MIN,MAX seconds a user reads between actions (default 2,8)")
     parser.add_argument("--reply-cache", choices=["on", "off"], default="on",
                         help="the app's kept replies (off: every request does the work)")
+    parser.add_argument("--slow-clients", type=int, default=0,
+                        help="N: run twice, first quiet and then while N slow clients attack "
+                             "(slow headers, slow body, lying Content-Length), and compare")
+    parser.add_argument("--warmup", default="20s",
+                        help="users run this long first, not counted (0 for none)")
     parser.add_argument("--store", type=Path, default=ROOT / "data" / "zow.duckdb")
     parser.add_argument("--csv-dir", type=Path, default=None,
                         help="keep locust's CSV files here (default: a temporary folder)")
@@ -355,62 +452,46 @@ def main() -> None:
         sys.exit("locust is not installed: pip install -e '.[dev]'")
     if not args.store.exists():
         sys.exit(f"no store at {args.store}: build it with `zow etl`")
-    zow = Path(sys.executable).with_name("zow")
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.slow_clients import SlowClients
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.csv_dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed in finally
         env = {k: v for k, v in os.environ.items() if k != "ZOW_STORE"}
-        server_env = {**env, "ZOW_REPLY_CACHE": args.reply_cache}
+        # One trusted proxy hop: every simulated user is its own client for the limits.
+        server_env = {**env, "ZOW_REPLY_CACHE": args.reply_cache, "ZOW_TRUSTED_PROXIES": "1"}
         server = subprocess.Popen(
-            [str(zow), "serve", "--prod", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(args.workers), "--store", str(args.store)],
+            [sys.executable, "-m", "zow", "serve", "--prod", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(args.workers), "--store", str(args.store),
+             "--control-socket", "off"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=server_env,
             start_new_session=True,
         )
         try:
             wait_healthy(base, server)
-            print(f"server: gunicorn, {args.workers} workers on {base}, reply cache "
-                  f"{args.reply_cache}; "
-                  f"locust: {args.users} users (+{args.spawn_rate}/s) for {args.time}, "
+            print(f"server: zow serve (gunicorn, {args.workers} workers) on {base}, reply "
+                  f"cache {args.reply_cache}; locust: {args.users} users "
+                  f"(+{args.spawn_rate}/s) for {args.time}, "
                   f"{args.wait.replace(',', '-')} s between actions", flush=True)
-            cpu_before = cpu_seconds(server.pid)
-            load_before = os.getloadavg()[0]
-            prefix = str(folder / "load")
-            started = time.monotonic()
-            locust_log = Path(tmp) / "locust.log"
-            locust_env = {**env, "ZOW_LOAD_WAIT": args.wait}
-            rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            with locust_log.open("wb") as out:
-                locust = subprocess.run(
-                    [sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()),
-                     "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
-                     "-t", args.time, "--host", base, "--csv", prefix, "--only-summary",
-                     "--stop-timeout", "10", "--loglevel", "WARNING", "--exit-code-on-error", "0"],
-                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=locust_env,
-                    timeout=seconds(args.time) + 180,
-                )
-            run = time.monotonic() - started
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            locust_cpu = (after.ru_utime + after.ru_stime) - (rusage.ru_utime + rusage.ru_stime)
-            load_after = os.getloadavg()[0]
-            output = locust_log.read_text(errors="replace")
-            print("\n".join(line for line in output.splitlines() if line.startswith("load:")))
-            if locust.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
-                print(output[-3000:])
-                raise SystemExit(f"locust failed (exit {locust.returncode})")
-            cpu = cpu_seconds(server.pid) - cpu_before
-            print()
-            total = report(read_stats(prefix))
-            failures_file = Path(f"{prefix}_failures.csv")
-            if failures_file.exists():
-                fails = list(csv.DictReader(failures_file.open(newline="")))
-                for fail in fails[:10]:
-                    print(f"failure: {fail['Method']} {fail['Name']}: "
-                          f"{fail['Error'][:150]} (x{fail['Occurrences']})")
+            if args.warmup and seconds(args.warmup) > 0:
+                # The first minutes fill the caches (kept replies, layouts, queries): a
+                # phase measured first would pay for them and the next one would not.
+                print(f"\n(warm-up: the same users for {args.warmup}, not counted)", flush=True)
+                run_phase("warmup", base, server, args, folder, env, args.warmup, show=False)
+            print("\n== quiet: normal users only ==", flush=True)
+            results["quiet"] = run_phase("quiet", base, server, args, folder, env)
+            if args.slow_clients:
+                print(f"\n== attack: the same users while {args.slow_clients} slow clients "
+                      f"hold connections open ==", flush=True)
+                with SlowClients("127.0.0.1", port, args.slow_clients) as attack:
+                    results["attack"] = run_phase("attack", base, server, args, folder, env)
+                stats = ", ".join(f"{v} {k}" for k, v in sorted(attack.stats.items()))
+                print(f"slow clients: {stats}")
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -419,18 +500,9 @@ def main() -> None:
                 os.killpg(server.pid, signal.SIGKILL)
             log.close()
 
-    cores = os.cpu_count() or 1
     print()
-    print(f"server CPU: {cpu:.0f} s in {run:.0f} s = {cpu / run:.2f} of {cores} cores "
-          f"({100 * cpu / run / cores:.0f}%); machine load average {load_before:.1f} before, "
-          f"{load_after:.1f} after (others' processes count too)")
-    print(f"load generator (locust) CPU: {locust_cpu:.0f} s = {locust_cpu / run:.2f} cores")
-    verdict = "OK" if total.get("p95", 1e9) <= TARGET_P95_MS and not total.get("failures") \
-        else "MISSED"
-    print(f"overall: {total.get('rps', 0):.1f} req/s, p50 {total.get('p50', 0):.0f} ms, "
-          f"p95 {total.get('p95', 0):.0f} ms, p99 {total.get('p99', 0):.0f} ms, "
-          f"{total.get('failures', 0):.0f} errors of {total.get('requests', 0):.0f} "
-          f"(target p95 <= {TARGET_P95_MS} ms, 0 errors: {verdict})")
+    for name, total in results.items():
+        print(summary(name, total))
 
 
 if __name__ == "__main__":

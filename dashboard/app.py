@@ -15,6 +15,8 @@ from dashboard.caching import init_cache, install_reply_cache
 from dashboard.components import install_address_sync, install_drawers
 from dashboard.data import StoreMissing, open_store
 from dashboard.security import install_security_headers
+from dashboard.serving import hide_dev_routes
+from dashboard.serving import install as install_serving_guards
 
 HERE = Path(__file__).parent
 DEFAULT_STORE = Path("data/zow.duckdb")
@@ -40,11 +42,16 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
-def create_app(store_path: Path | str | None = None) -> dash.Dash:
-    """A Dash app over one store file (path from the argument or ZOW_STORE)."""
+def create_app(store_path: Path | str | None = None, *, dev: bool = False,
+               rate_limits: bool | None = None) -> dash.Dash:
+    """A Dash app over one store file (path from the argument or ZOW_STORE).
+
+    ``dev``: for working on the code (Dash's development routes stay); ``rate_limits``:
+    per-client limits on the expensive routes (default: on unless ``ZOW_RATE_LIMITS=off``).
+    """
     path = Path(store_path or os.environ.get("ZOW_STORE", DEFAULT_STORE)).resolve()
     if not path.exists():
-        return _no_store_app(path)
+        return _no_store_app(path, dev=dev)
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -68,6 +75,8 @@ def create_app(store_path: Path | str | None = None) -> dash.Dash:
         "application/json", "text/html", "text/css", "application/javascript",
         "text/javascript", "text/csv",
     ]
+    # First: the body deadline and the rate limits come before any other work on a request.
+    install_serving_guards(app, dev=dev, rate_limits=rate_limits)
     init_cache(server)
     install_security_headers(app)  # first: callback bodies are checked before anything reads them
     if os.environ.get("ZOW_REPLY_CACHE", "on") != "off":  # "off": to measure the cold path
@@ -139,7 +148,7 @@ def _add_routes(app: dash.Dash) -> None:
         return Response(json.dumps(body), mimetype="application/json")
 
 
-def _no_store_app(path: Path) -> dash.Dash:
+def _no_store_app(path: Path, dev: bool = False) -> dash.Dash:
     """Without a store there is nothing to show but how to build one (never a traceback)."""
     app = dash.Dash(__name__, assets_folder=str(HERE / "assets"), title="Zicht op wijken",
                     assets_ignore=r"plotly-.*\.js")  # no graphs on this page
@@ -159,4 +168,6 @@ def _no_store_app(path: Path) -> dash.Dash:
     def healthz() -> Response:
         return Response('{"status": "no store"}', status=503, mimetype="application/json")
 
+    if not dev:
+        hide_dev_routes(app)
     return app

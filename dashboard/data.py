@@ -66,6 +66,10 @@ class Store:
         finally:
             cursor.close()
 
+    def close(self) -> None:
+        """Close the connection (the gunicorn master does, before it forks the workers)."""
+        self._con.close()
+
     @memo(1)
     def meta(self) -> dict[str, str]:
         frame = self.query("SELECT key, value FROM meta")

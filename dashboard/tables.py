@@ -6,11 +6,13 @@ wijk in the country costs a few kilobytes per view, not the whole table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
 
 MAX_BLOCK = 500
+MAX_ROW = 10**9  # far past any table here: a bigger start is an empty block, not an error
 TEXT_OPS = {"contains", "notContains", "equals", "notEqual", "startsWith", "endsWith",
             "blank", "notBlank"}
 NUMBER_OPS = {"equals", "notEqual", "greaterThan", "greaterThanOrEqual", "lessThan",
@@ -51,15 +53,28 @@ def _number_mask(col: pd.Series, op: str, a: float | None, b: float | None) -> p
 
 
 def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
+    """A finite number, or None (also for NaN, infinities and what is no number at all)."""
+    if isinstance(value, bool):
         return None
+    try:
+        number = float(value) if value is not None else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _row(value: Any, default: int) -> int:
+    """A row index from the grid's request, clamped to 0..MAX_ROW (``default`` when it is
+    no finite number)."""
+    number = _number(value)
+    return default if number is None else int(min(max(number, 0), MAX_ROW))
 
 
 def _condition_mask(col: pd.Series, condition: dict[str, Any]) -> pd.Series:
     kind = condition.get("filterType")
     op = condition.get("type")
+    if not isinstance(op, str):
+        return pd.Series(True, index=col.index)
     if kind == "number" and op in NUMBER_OPS:
         return _number_mask(col, op, _number(condition.get("filter")),
                             _number(condition.get("filterTo")))
@@ -74,7 +89,8 @@ def apply_filter_model(frame: pd.DataFrame, model: Any) -> pd.DataFrame:
         return frame
     mask = pd.Series(True, index=frame.index)
     for column, spec in model.items():
-        if column not in frame.columns or not isinstance(spec, dict):
+        if not isinstance(column, str) or column not in frame.columns \
+                or not isinstance(spec, dict):
             continue
         col = frame[column]
         if "conditions" in spec and isinstance(spec["conditions"], list):
@@ -95,7 +111,8 @@ def apply_sort_model(frame: pd.DataFrame, model: Any) -> pd.DataFrame:
         return frame
     columns, ascending = [], []
     for item in model:
-        if isinstance(item, dict) and item.get("colId") in frame.columns:
+        if isinstance(item, dict) and isinstance(item.get("colId"), str) \
+                and item["colId"] in frame.columns:
             columns.append(item["colId"])
             ascending.append(item.get("sort") != "desc")
     if not columns:
@@ -108,9 +125,8 @@ def rows_response(frame: pd.DataFrame, request: Any) -> dict[str, Any]:
     request = request if isinstance(request, dict) else {}
     filtered = apply_sort_model(apply_filter_model(frame, request.get("filterModel")),
                                 request.get("sortModel"))
-    start = max(0, int(_number(request.get("startRow")) or 0))
-    end = int(_number(request.get("endRow")) or start + 100)
-    end = min(max(end, start), start + MAX_BLOCK)
+    start = _row(request.get("startRow"), 0)
+    end = min(max(_row(request.get("endRow"), start + 100), start), start + MAX_BLOCK)
     block = filtered.iloc[start:end]
     records = block.astype(object).where(block.notna(), None).to_dict("records")
     return {"rowData": records, "rowCount": len(filtered)}

@@ -115,10 +115,12 @@ def db(built_store: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def app(built_store: Path) -> Any:
-    """The one app of the session, over the built store (the browser tests serve it too)."""
+    """The one app of the session, over the built store (the browser tests serve it too).
+    Without the per-client rate limits: every request of the session comes from one
+    address, far faster than a person (tests/test_serving.py checks the limits)."""
     from dashboard.app import create_app
 
-    return create_app(built_store)
+    return create_app(built_store, rate_limits=False)
 
 
 @pytest.fixture(scope="session")

@@ -275,6 +275,63 @@ def test_change_view_with_injection_in_every_input(client: Any, app: Any,
             assert_sane(client.post(CALLBACK, json=body), allowed=(200, 204))
 
 
+# ------------------------------------------------------------- the table's row blocks
+ROW_NUMBERS = [float("nan"), float("inf"), float("-inf"), 1e308, -1e308, 2**70, -(2**70),
+               -5, 0, 99, 10**9, "12", "x", "NaN", "Infinity", True, None, [], {}]
+row_number = st.sampled_from(ROW_NUMBERS) | st.integers() | st.floats() | json_value
+grid_request = st.fixed_dictionaries({}, optional={
+    "startRow": row_number,
+    "endRow": row_number,
+    "sortModel": st.lists(st.fixed_dictionaries({}, optional={
+        "colId": st.sampled_from(["naam", "waarde", "code"]) | json_value,
+        "sort": st.sampled_from(["asc", "desc"]) | json_value}) | json_value, max_size=3)
+    | json_value,
+    "filterModel": st.dictionaries(
+        st.sampled_from(["naam", "waarde"]) | st.text(max_size=6),
+        st.fixed_dictionaries({}, optional={
+            "filterType": st.sampled_from(["number", "text"]) | json_value,
+            "type": st.sampled_from(["contains", "equals", "greaterThan", "inRange",
+                                     "blank"]) | json_value,
+            "filter": row_number, "filterTo": row_number,
+            "operator": st.sampled_from(["AND", "OR"]) | json_value,
+            "conditions": st.lists(json_value, max_size=2) | json_value}) | json_value,
+        max_size=3) | json_value,
+}) | json_value
+
+
+@pytest.fixture(scope="module")
+def table_rows(app: Any, map_page: dict) -> Any:
+    """Post one getRowsRequest for the map table, with the page's own view."""
+    output = find_callback(app, "table.getRowsRequest", "view.data")
+    view = map_page["view"]["data"]
+
+    def post(client: Any, request: Any) -> Any:
+        body = payload(app, output, {"table.getRowsRequest": request, "view.data": view},
+                       ["table.getRowsRequest"])
+        # json.dumps writes NaN and Infinity as JavaScript does: Python's parser reads them.
+        return client.post(CALLBACK, data=json.dumps(body), content_type="application/json")
+
+    return post
+
+
+def test_table_rows_with_nan_infinity_and_worse(client: Any, table_rows: Any) -> None:
+    """Issue 12: startRow/endRow of NaN or Infinity gave a 500. Now any row numbers answer
+    a valid block (clamped; unreadable numbers count as absent)."""
+    for start in ROW_NUMBERS:
+        for end in (float("nan"), float("inf"), 50, "y"):
+            response = table_rows(client, {"startRow": start, "endRow": end})
+            assert_sane(response, allowed=(200,))
+            block = response.get_json()["response"]["table"]["getRowsResponse"]
+            assert len(block["rowData"]) <= 500 and block["rowCount"] >= 0
+
+    @FUZZ
+    @given(request=grid_request)
+    def check(request: Any) -> None:
+        assert_sane(table_rows(client, request), allowed=(200, 204))
+
+    check()
+
+
 def test_every_server_callback_with_odd_values(client: Any, app: Any) -> None:
     """Every other server-side callback (those of other pages too) with arbitrary values."""
     skip = {ROUTER_OUTPUT}

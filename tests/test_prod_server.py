@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -18,7 +19,9 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-ZOW = ROOT / ".venv" / "bin" / "zow"
+# `python -m zow` from the checkout: the code under test, also in a git worktree whose
+# packages are installed from another checkout.
+ZOW = [sys.executable, "-m", "zow"]
 WORKERS = 2
 LOAD_SECONDS = 10.0
 LOAD_PATHS = ["/", "/geo/2024/wijk.json", "/healthz"]
@@ -66,14 +69,12 @@ def wait_until(check, timeout: float, interval: float = 0.1):  # type: ignore[no
 
 @pytest.fixture(scope="module")
 def prod_server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    if not ZOW.exists():
-        pytest.skip(f"{ZOW} missing (make install)")
     port = free_port()
     log = tmp_path_factory.mktemp("prod") / "gunicorn.log"
     env = {k: v for k, v in os.environ.items() if k not in ("ZOW_STORE", "ZOW_REDIS_URL")}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(ZOW), "serve", "--prod", "--port", str(port), "--workers", str(WORKERS),
+            [*ZOW, "serve", "--prod", "--port", str(port), "--workers", str(WORKERS),
              "--store", str(built_store)],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
@@ -166,7 +167,9 @@ def test_worker_killed_under_load_is_replaced(prod_server: dict) -> None:
     # The new worker served requests too: the load ran on after the replacement.
     assert respawned_at < stop, "the replacement came up only after the load ended"
     failed = results["error"] + results["bad status"]
-    assert failed <= 2, (dict(results), failures[:10])
+    # A gevent worker serves several connections at once: each client loses at most the
+    # request it had in flight on the killed worker.
+    assert failed <= len(threads), (dict(results), failures[:10])
     assert results["ok"] > 20, dict(results)
     assert proc.poll() is None  # the master lives on
 

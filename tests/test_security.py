@@ -93,7 +93,7 @@ def test_compressed_callback_reply(base_url: str) -> None:
 
 def test_no_debug_output(base_url: str) -> None:
     # Unknown boundaries: a plain 404, not a Werkzeug debugger page or a traceback.
-    # (Other unknown paths answer the Dash page with 200: the pages router shows its 404.)
+    # (Other unknown paths answer 404 with the app page: tests/test_serving.py.)
     for path in ("/geo/1900/wijk.json", "/geo/2024/provincie.json", "/assets/nope.css",
                  "/_dash-component-suites/nope/x.js", "/_dash-component-suites/dash/nope.js"):
         response = get(base_url, path)

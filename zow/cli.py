@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -181,6 +183,30 @@ def info(store: Annotated[Path, typer.Option(help="Store file.")] = Path("data/z
     _print_summary(meta["summary"], store, 0.0)
 
 
+def control_socket_path(host: str, port: int) -> Path | None:
+    """Where this instance's gunicorn control socket goes: one per host and port, in the
+    user's runtime folder (``$XDG_RUNTIME_DIR``, else a private ``zow-<uid>`` folder in the
+    temp folder). gunicorn's own default is one path per user, so a second instance on the
+    machine would take over (and on exit remove) the first one's socket. None when no
+    private folder can be had (then the socket is off)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and Path(runtime).is_dir():
+        folder = Path(runtime)
+    else:
+        folder = Path(tempfile.gettempdir()) / f"zow-{os.getuid()}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            info = folder.lstat()
+        except OSError:
+            return None
+        # Someone else's folder (or a link to one) in a shared /tmp must not be used.
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                or info.st_mode & 0o077):
+            return None
+    name = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
+    return folder / f"zow-gunicorn-{name}-{port}.ctl"
+
+
 @app.command()
 def serve(
     store: Annotated[Path, typer.Option(envvar="ZOW_STORE", help="Store file.")] = Path(
@@ -192,6 +218,9 @@ def serve(
         "--prod/--dev", help="gunicorn with several workers (default), or the Dash development "
                              "server (one process, for working on the code)")] = True,
     workers: Annotated[int, typer.Option(help="gunicorn workers (--prod)")] = 4,
+    control_socket: Annotated[str | None, typer.Option(
+        help="gunicorn's control socket (gunicornc -s PATH): a path, or 'off'. Default: one "
+             "per host and port in $XDG_RUNTIME_DIR or a private zow-<uid> temp folder")] = None,
 ) -> None:
     """Serve the dashboard on http://HOST:PORT over the store."""
     if not store.exists():
@@ -205,18 +234,21 @@ def serve(
     server = f"gunicorn, {workers} workers" if prod else "Dash development server"
     console.print(f"Serving {store} on http://{host}:{port} ({server})")
     if prod:
-        os.execvp(
-            sys.executable,
-            [
-                sys.executable, "-m", "gunicorn", "dashboard.wsgi:server",
-                "--config", "python:dashboard.gunicorn_conf",
-                "--bind", f"{host}:{port}", "--workers", str(workers),
-                "--preload", "--timeout", "60", "--access-logfile", "-",
-            ],
-        )
+        # Worker class (gevent: slow clients cost a greenlet, not a worker), timeouts and
+        # the warm-up hook are in dashboard/gunicorn_conf.py.
+        argv = [
+            sys.executable, "-m", "gunicorn", "dashboard.wsgi:server",
+            "--config", "python:dashboard.gunicorn_conf",
+            "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--preload", "--access-logfile", "-",
+        ]
+        socket = (None if control_socket == "off" else
+                  Path(control_socket) if control_socket else control_socket_path(host, port))
+        argv += ["--control-socket", str(socket)] if socket else ["--no-control-socket"]
+        os.execvp(sys.executable, argv)
     from dashboard.app import create_app
 
-    create_app(store).run(host=host, port=port, debug=False)
+    create_app(store, dev=True).run(host=host, port=port, debug=False)
 
 
 if __name__ == "__main__":
