@@ -24,6 +24,7 @@ import io
 import json
 import os
 import socket
+import sys
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NoReturn
@@ -218,8 +219,13 @@ def is_page(app: dash.Dash, path: str) -> bool:
     """Whether the pages router has a page for ``path`` (the not-found page aside)."""
     from dash._pages import _path_to_page  # the router's own matching, so both agree
 
-    found, _ = _path_to_page(app.strip_relative_path(path) or "")
-    return bool(found) and not str(found.get("module", "")).endswith("not_found_404")
+    found, variables = _path_to_page(app.strip_relative_path(path) or "")
+    if not found or str(found.get("module", "")).endswith("not_found_404"):
+        return False
+    # A page with a path template may say which of its addresses exist (the profile: a
+    # region or focus area the store knows); the others are as unknown as any path.
+    exists = getattr(sys.modules.get(str(found.get("module", ""))), "address_exists", None)
+    return bool(exists(**(variables or {}))) if exists is not None else True
 
 
 def install_not_found(app: dash.Dash) -> None:

@@ -136,11 +136,14 @@ def test_slow_headers_are_cut_off(server: Served) -> None:
 
 # ------------------------------------------------ 4. unknown paths, development routes
 PAGES = ["/", "/?lang=en", "/vergelijken", "/vergelijken/", "/vergelijken?regios=GM0363",
-         "/gebied/GM0363", "/gebied/XX"]  # an unknown area: the profile page says so itself
+         "/gebied/GM0363", "/gebied/gm0363"]
 OTHER_ROUTES = ["/_dash-layout", "/_dash-dependencies", "/healthz", "/geo/2024/wijk.json",
                 "/api/v1/indicators", "/assets/style.css", "/_favicon.ico",
                 "/download/kaart.csv?indicator=inwoners&jaar=2024&niveau=gemeente"]
-UNKNOWN = ["/nope", "/nope/deeper", "/gebied/", "/404", "/index.php", "/favicon.ico"]
+# A profile of an area the store does not know is no page either (the page itself says
+# which code it did not find).
+UNKNOWN = ["/nope", "/nope/deeper", "/gebied/", "/404", "/index.php", "/favicon.ico",
+           "/gebied/XX", "/gebied/WK999999"]
 
 
 def test_pages_and_routes_answer_200(server: Served) -> None:

@@ -31,6 +31,11 @@ def _title(code: str | None = None, **_: Any) -> str:
     return f"{subject.name} ({subject.code}) · Zicht op wijken"
 
 
+def address_exists(code: str | None = None, **_: Any) -> bool:
+    """Whether /gebied/<code> is a profile: the server answers 404 for the others."""
+    return pv.resolve_subject(store(), code) is not None
+
+
 dash.register_page(__name__, path_template="/gebied/<code>", title=_title,
                    name="Gebiedsprofiel")
 
