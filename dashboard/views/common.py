@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -73,3 +73,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                              else v.item() if hasattr(v, "item") else v)
                     for k, v in row.items()})
     return out
+
+
+def area_versions(years: list[int], same: Callable[[int, int], bool]) -> dict[int, int]:
+    """Number the indelingen of one code by the area they cover: consecutive indelingen
+    that ``same`` says cover the same area share a number, a change starts a new one."""
+    versions: dict[int, int] = {}
+    current = 0
+    for i, year in enumerate(sorted(years)):
+        if i and not same(sorted(years)[i - 1], year):
+            current += 1
+        versions[year] = current
+    return versions

@@ -11,7 +11,7 @@ it covers the same area, and a trend line never connects two different areas.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlencode
@@ -22,7 +22,6 @@ import pandas as pd
 from core.areas import (
     Aggregate,
     Area,
-    aggregate,
     areas_containing,
     areas_in_gemeente,
     is_area_id,
@@ -32,7 +31,8 @@ from core.catalogue import SUBTHEMES, Indicator
 from core.regions import LAND_CODE
 from dashboard.data import Store
 from dashboard.i18n import t
-from dashboard.views.common import Params
+from dashboard.views.areas import area_values
+from dashboard.views.common import Params, area_versions
 
 Benchmark = Literal["better", "worse", "same"]
 DEFAULT_SIMILAR_THEME = "wonen"
@@ -137,18 +137,6 @@ def trend_segments(frame: pd.DataFrame) -> list[list[tuple[int, float]]]:
         segments[-1].append((int(year), float(value)))
         previous = (series, version)
     return segments
-
-
-def area_versions(years: list[int], same: Callable[[int, int], bool]) -> dict[int, int]:
-    """Number the indelingen of one code by the area they cover: consecutive indelingen
-    that ``same`` says cover the same area share a number, a change starts a new one."""
-    versions: dict[int, int] = {}
-    current = 0
-    for i, year in enumerate(sorted(years)):
-        if i and not same(sorted(years)[i - 1], year):
-            current += 1
-        versions[year] = current
-    return versions
 
 
 # ------------------------------------------------------------------------ similarity
@@ -354,64 +342,35 @@ def gap_notes(row: Row, lang: str) -> list[str]:
     return [f"{year}: {en if lang == 'en' else nl}" for year, nl, en in row.gaps]
 
 
-def _area_year_versions(db: Store, area: Area) -> dict[int, int]:
-    """Indelingen of a focus area numbered by the territory they cover: the same member
-    codes, each the same area as before."""
-    def same(a: int, b: int) -> bool:
-        members = set(area.members_in(a))
-        return members == set(area.members_in(b)) and all(
-            db.same_area(code, a, b) for code in members)
-    return area_versions(area.years, same)
-
-
 def area_rows(db: Store, subject: Subject) -> dict[str, list[Row]]:
     """Rows per subtheme for a focus area: member (wijk or buurt) values aggregated per year
-    (counts summed, rates and averages weighted by their declared weight, see
-    core.aggregation)."""
+    (views.areas.area_values: counts summed, rates and averages weighted by their declared
+    weight, see core.aggregation)."""
     area = subject.area
     assert area is not None
-    codes = sorted({c for year in area.years for c in area.members_in(year)})
-    obs = db.observations_of(codes)
-    versions = _area_year_versions(db, area)
+    values = area_values(db, area)
     refs = _references(db, subject)
     rows: dict[str, list[Row]] = {s: [] for s in SUBTHEMES}
-    by_indicator = dict(tuple(obs.groupby("indicator_id", sort=False)))
+    by_indicator = dict(tuple(values.groupby("indicator_id", sort=False)))
     for indicator in db.catalogue.indicators:
         frame = by_indicator.get(indicator.id)
         if frame is None:
             continue
-        weights = by_indicator.get(indicator.weight) if indicator.weight else None
-        per_year: list[tuple[int, Aggregate, int, int]] = []
-        for year in sorted({int(y) for y in frame["year"]}):
-            # The members of the indeling the figures of this year are on.
-            indeling = int(frame.loc[frame["year"] == year, "region_year"].max())
-            if indeling not in versions:
-                continue
-            members = pd.DataFrame({"code": list(area.members_in(indeling))})
-            in_year = frame[(frame["year"] == year) & (frame["region_year"] == indeling)]
-            values = members.merge(in_year[["code", "value"]], on="code", how="left")
-            weight_frame = None
-            if indicator.aggregation == "weighted_mean" and weights is not None:
-                w = weights[(weights["year"] == year) & (weights["region_year"] == indeling)]
-                weight_frame = w[["code", "value"]].rename(columns={"value": "weight"})
-            result = aggregate(values, weight_frame, indicator.aggregation)
-            per_year.append((year, result, int(in_year["series"].max()) if len(in_year)
-                             else 0, versions[indeling]))
-        if not per_year:
-            continue
-        year, latest, _, _ = per_year[-1]
-        trend = pd.DataFrame(
-            [(y, r.value, s, v) for y, r, s, v in per_year if r.value is not None],
-            columns=["year", "value", "series", "version"],
-        )
+        frame = frame.sort_values("year")
+        latest = frame.iloc[-1]
+        year = int(latest["year"])
+        value = None if pd.isna(latest["value"]) else float(latest["value"])
+        trend = frame.loc[frame["value"].notna(), ["year", "value", "series", "version"]]
         rows[indicator.subtheme].append(Row(
             indicator=indicator,
             year=year,
-            value=latest.value,
+            value=value,
             gemeente=_value_at(refs, indicator.id, year, area.gemeente),
             nl=_value_at(refs, indicator.id, year, LAND_CODE),
             segments=trend_segments(trend) if not trend.empty else [],
-            aggregate=latest,
+            aggregate=Aggregate(value, int(latest["members"]), int(latest["covered"]),
+                                latest["reason"] if isinstance(latest["reason"], str)
+                                else None),
         ))
     return rows
 
