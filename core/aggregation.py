@@ -6,6 +6,7 @@ averages are weighted by their declared denominator, and what is left out is rep
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,35 +55,49 @@ def aggregate(
     - ``none`` (medians, averages, distances, densities): cannot be aggregated; None.
     """
     members = values.drop_duplicates("code")
-    total = len(members)
     value_of = pd.to_numeric(members["value"], errors="coerce")
-    if aggregation == "none":
-        return Aggregate(None, total, 0, "not_aggregatable")
-    if aggregation == "sum":
-        have = value_of.notna()
-        covered = int(have.sum())
-        if covered == 0:
-            return Aggregate(None, total, 0, "no_values")
-        if covered < total:
-            return Aggregate(None, total, covered, "incomplete")
-        return Aggregate(float(value_of.sum()), total, covered)
-    if aggregation == "weighted_mean":
-        if weights is None:
-            return Aggregate(None, total, 0, "no_weights")
+    weight_list: list[float | None] | None = None
+    if weights is not None:
         weight_of = (
             members[["code"]]
             .merge(weights.drop_duplicates("code")[["code", "weight"]], on="code", how="left")
             ["weight"]
         )
-        weight_of = pd.to_numeric(weight_of, errors="coerce").set_axis(value_of.index)
-        usable = value_of.notna() & weight_of.notna() & (weight_of >= 0)
-        covered = int(usable.sum())
+        weight_list = [None if pd.isna(w) else float(w)
+                       for w in pd.to_numeric(weight_of, errors="coerce")]
+    return aggregate_values([None if pd.isna(v) else float(v) for v in value_of],
+                            weight_list, aggregation)
+
+
+def aggregate_values(values: Sequence[float | None], weights: Sequence[float | None] | None,
+                     aggregation: str) -> Aggregate:
+    """:func:`aggregate` on plain lists: one value (None: missing) per member, and where
+    weighted one weight per member in the same order. The one rule; the frame form reads
+    its frames into this."""
+    total = len(values)
+    present = [v for v in values if v is not None and not math.isnan(v)]
+    if aggregation == "none":
+        return Aggregate(None, total, 0, "not_aggregatable")
+    if aggregation == "sum":
+        covered = len(present)
         if covered == 0:
-            reason: Reason = "no_values" if value_of.notna().sum() == 0 else "no_weights"
+            return Aggregate(None, total, 0, "no_values")
+        if covered < total:
+            return Aggregate(None, total, covered, "incomplete")
+        return Aggregate(float(math.fsum(present)), total, covered)
+    if aggregation == "weighted_mean":
+        if weights is None:
+            return Aggregate(None, total, 0, "no_weights")
+        usable = [(v, w) for v, w in zip(values, weights, strict=True)
+                  if v is not None and not math.isnan(v) and w is not None
+                  and not math.isnan(w) and w >= 0]
+        covered = len(usable)
+        if covered == 0:
+            reason: Reason = "no_values" if not present else "no_weights"
             return Aggregate(None, total, 0, reason)
-        weight_sum = float(weight_of[usable].sum())
-        if weight_sum <= 0 or math.isnan(weight_sum):
+        weight_sum = math.fsum(w for _, w in usable)
+        if weight_sum <= 0:
             return Aggregate(None, total, covered, "no_weights")
-        value = float((value_of[usable] * weight_of[usable]).sum() / weight_sum)
+        value = math.fsum(v * w for v, w in usable) / weight_sum
         return Aggregate(value, total, covered, None if covered == total else "incomplete")
     raise ValueError(f"unknown aggregation {aggregation!r}")

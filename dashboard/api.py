@@ -18,13 +18,15 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from core.areas import LEVEL as AREA_LEVEL
 from core.regions import LEVELS
 from core.sources import ATTRIBUTION, credits
 from dashboard.data import Store, StoreMissing, open_store
+from dashboard.views.areas import api_areas, area_observations
 from dashboard.views.common import records
 from dashboard.views.profile import resolve_subject, series_of
 
-API_LEVELS: tuple[str, ...] = LEVELS
+API_LEVELS: tuple[str, ...] = (*LEVELS, AREA_LEVEL)  # focusgebied: the 20 NPLV areas
 MAX_PARAM = 64
 PATTERNS: dict[str, re.Pattern[str]] = {
     "indicator": re.compile(r"[a-z0-9_]{1,64}"),
@@ -169,6 +171,10 @@ def regions() -> Response:
     year = int(year_text)
     _choice("level", level, list(API_LEVELS))
     gemeente = _gemeente(db, year)
+    if level == AREA_LEVEL:
+        areas = api_areas(db, year, gemeente)
+        return _reply({"year": year, "level": level, "gemeente": gemeente,
+                       "count": len(areas), "regions": areas})
     frame = db.api_regions(year, level, gemeente)
     return _reply({
         "year": year, "level": level, "gemeente": gemeente, "count": len(frame),
@@ -202,9 +208,16 @@ def read_observations(db: Store) -> Observations:
     assert year_text is not None and level is not None
     _choice("year", year_text, db.years_for(indicator_id))
     year = int(year_text)
-    _choice("level", level, db.levels_with_values(indicator_id, year))
-    gemeente = _gemeente(db, db.indeling(indicator_id, year, level) or year)
-    frame = db.api_observations(indicator_id, year, level, gemeente)
+    levels = db.levels_with_values(indicator_id, year)
+    # Focus areas: aggregated from their wijken or buurten (views.areas).
+    _choice("level", level, [*levels, AREA_LEVEL] if set(levels) - {"land", "gemeente"}
+            else levels)
+    if level == AREA_LEVEL:
+        gemeente = _gemeente(db, year)
+        frame = area_observations(db, indicator_id, year, gemeente)
+    else:
+        gemeente = _gemeente(db, db.indeling(indicator_id, year, level) or year)
+        frame = db.api_observations(indicator_id, year, level, gemeente)
     tables = sorted({str(t) for t in frame["source_table"]}) or list(
         db.source_tables(indicator_id, year))
     return Observations(indicator_id, year, level, gemeente, frame, tables)

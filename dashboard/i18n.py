@@ -379,6 +379,13 @@ TEXT.update(
     "level_gemeente": {"nl": "gemeente", "en": "municipality"},
     "level_wijk": {"nl": "wijk", "en": "district"},
     "level_buurt": {"nl": "buurt", "en": "neighbourhood"},
+    "level_focusgebied": {"nl": "focusgebied", "en": "focus area"},
+    "area_outlined": {"nl": "NPLV-focusgebied: omlijnd zijn de {n} gebieden (niveau {level}) "
+                            "die erin liggen of eraan raken; de waarde is berekend uit die "
+                            "van zijn wijken of buurten.",
+                      "en": "NPLV focus area: outlined are the {n} areas (level {level}) that "
+                            "lie in it or touch it; its value is computed from those of its "
+                            "wijken or buurten."},
     "level_land": {"nl": "land", "en": "country"},
     # Texts inside the multi-select dropdown (Dash's own defaults are English).
     "dropdown_select_all": {"nl": "Alles kiezen", "en": "Select all"},

@@ -154,7 +154,11 @@ def test_subtheme_indicator_and_year_change_map_and_legend(page, live_app: str, 
     older = wait_for_new_figure(page, safety)
     assert dropdown_text(page, "jaar") == "2022"
     assert dropdown_text(page, "gemeente") == "'s-Gravenhage"
-    assert older["geojson"] == "/geo/2022/wijk.json"
+    # Drawn on the shapes of the indeling its figures are on (the police table's figures of
+    # every year are on the 2024 indeling: the 2024 shapes; KWB figures: their own year's).
+    indeling = db.indeling(first.id, 2022, "wijk")
+    assert indeling is not None and db.geometry_year(first.id, 2022, "wijk") == indeling
+    assert older["geojson"] == f"/geo/{indeling}/wijk.json"
     assert older["customdata"] != safety["customdata"]
     assert_figure_matches_store(older, db, first.id, 2022, "wijk", gemeente=DEN_HAAG)
     assert palette_share(page, maps.PALETTE) > 0.05

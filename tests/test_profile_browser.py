@@ -206,10 +206,14 @@ def test_group_profile_aggregates_and_says_approximate(page: Any, live_app: str,
                          "weighted_mean")
     text = row_texts(page, "koopwoningen")["value"]
     assert text.startswith(format_number(expected.value, "nl"))
-    # averages cannot be combined: not available, with the reason
+    # an average over a known population (WOZ: over dwellings) is combined, weighted by it
+    assert db.indicators["woz_waarde"].weight == "woningvoorraad"
     woz = page.locator("tr[data-indicator='woz_waarde']")
-    assert woz.locator("td.val-own").get_attribute("data-reason") == "not_aggregatable"
-    assert "n.b." in woz.locator("td.val-own").inner_text()
+    assert woz.locator("td.val-own").get_attribute("data-reason") != "not_aggregatable"
+    # a density cannot be combined without the land areas: not available, with the reason
+    density = page.locator("tr[data-indicator='bevolkingsdichtheid']")
+    assert density.locator("td.val-own").get_attribute("data-reason") == "not_aggregatable"
+    assert "n.b." in density.locator("td.val-own").inner_text()
     # members link to their own profiles
     members.first.click()
     page.wait_for_function("() => window.location.pathname.startsWith('/gebied/WK0995')",

@@ -16,12 +16,12 @@
 
     function focusSearch(content) {
         var box = content.querySelector("input.dash-dropdown-search");
-        if (!box) { return; }
+        if (!box) { pendingText = ""; return; }
         box.focus();
         if (pendingText) {
-            // Type the letter that opened the dropdown, as if typed into the box.
+            // Type the letters typed while it opened, as if typed into the box.
             var setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-            setter.call(box, pendingText);
+            setter.call(box, box.value + pendingText);
             box.dispatchEvent(new Event("input", { bubbles: true }));
             pendingText = "";
         }
@@ -50,19 +50,33 @@
         if (content && !target.matches("input.dash-dropdown-search")) { focusSearch(content); }
     });
 
+    // Letters typed while a dropdown opens (before its box has the focus: on the button, or
+    // on the option the popover focuses first) are kept and put in the box, in order: on a
+    // busy machine the box takes the focus only after several letters were typed.
     document.addEventListener("keydown", function (event) {
         var target = event.target;
-        if (!(target instanceof HTMLElement) || event.ctrlKey || event.metaKey || event.altKey) {
+        if (!(target instanceof HTMLElement) || event.ctrlKey || event.metaKey || event.altKey
+            || event.key.length !== 1 || event.key === " ") {
+            return;
+        }
+        var content = target.closest(".dash-dropdown-content");
+        if (content) {
+            if (target.matches("input.dash-dropdown-search")) { return; }
+            pendingText += event.key;
+            event.preventDefault();
+            focusSearch(content);
             return;
         }
         var wrapper = target.closest(".dash-dropdown-wrapper");
-        if (!wrapper || target.closest(".dash-dropdown-content")) { return; }
-        var button = wrapper.querySelector("button.dash-dropdown");
-        if (!button || button.getAttribute("aria-expanded") === "true") { return; }
-        if (event.key.length === 1 && event.key !== " ") {
-            pendingText = event.key;
-            event.preventDefault();
+        var button = wrapper && wrapper.querySelector("button.dash-dropdown");
+        if (!button) { return; }
+        pendingText += event.key;
+        event.preventDefault();
+        if (button.getAttribute("aria-expanded") !== "true") {
             button.click();
+        } else {
+            var open = document.querySelector(".dash-dropdown-content");
+            if (open) { focusSearch(open); }
         }
     }, true);
 

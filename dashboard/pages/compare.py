@@ -34,6 +34,7 @@ from dashboard.downloads import indicator_notes, send
 from dashboard.i18n import format_number, subtheme_label, t
 from dashboard.views import compare as cmp
 from dashboard.views import search
+from dashboard.views.areas import index_with_areas
 from dashboard.views.common import query_of, records
 from dashboard.views.compare import CompareView, TableKey
 
@@ -60,7 +61,7 @@ def compare_section(db: Store, view: CompareView, selection: cmp.RegionSelection
           if selection.excess else [])]
     if len(view.regios) < cmp.MIN_REGIONS:
         return [*out, notice(t("too_few", lang), "too-few", "info")]
-    index = db.regions(view.jaar)
+    index = cmp.regions_and_areas(db, view.jaar)
     codes = [*view.regios, LAND_CODE]
     labels, short = cmp.region_labels(index, codes, lang), cmp.short_labels(index, codes, lang)
     values = cmp.compare_values(db, view)
@@ -159,7 +160,8 @@ def layout(**query: str) -> Any:
                                                            value=value, **kw))
 
     regions = dropdown(t("regions", lang), "regios", list(view.regios),
-                       search.options(db.search_index(view.jaar), "", lang, view.regios),
+                       search.options(index_with_areas(db, view.jaar), "", lang,
+                                      view.regios, search.WITH_AREAS),
                        multi=True, searchable=True, maxHeight=320,
                        placeholder=t("regions_placeholder", lang),
                        labels=dropdown_texts(lang))
@@ -224,7 +226,8 @@ def current_view(state: Any) -> tuple[Store, CompareView, cmp.RegionSelection]:
 def search_regions(text: Any, selected: Any, state: Any) -> Any:
     """Options for what is typed in the area search box (chosen areas stay listed)."""
     db, view, _ = current_view(state)
-    return search.options(db.search_index(view.jaar), text, view.lang, cmp.split_codes(selected))
+    return search.options(index_with_areas(db, view.jaar), text, view.lang,
+                          cmp.split_codes(selected), search.WITH_AREAS)
 
 
 CONTROLS = cmp.CONTROLS
@@ -262,7 +265,8 @@ def change_view(*values: Any) -> tuple[Any, ...]:
 
     return (
         address(view), list(view.regios),
-        search.options(db.search_index(view.jaar), "", lang, view.regios),
+        search.options(index_with_areas(db, view.jaar), "", lang,
+                                      view.regios, search.WITH_AREAS),
         indicators, view.ranking, indicators, view.x, indicators, view.y,
         when(parts.year, lambda: options(choices.gemeenten)), view.gemeente,
         when(parts.compare, lambda: compare_section(db, view, selection)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dash
@@ -9,6 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
+from core.areas import LEVEL as AREA_LEVEL
 from core.sources import cite
 from dashboard import figures, tables
 from dashboard.components import address as address_of
@@ -28,6 +30,7 @@ from dashboard.data import Store, store
 from dashboard.i18n import format_number, format_value, t
 from dashboard.views import map as mapview
 from dashboard.views import search
+from dashboard.views.areas import index_with_areas
 from dashboard.views.common import query_of
 from dashboard.views.map import MapView
 
@@ -40,7 +43,7 @@ def figure(db: Store, view: MapView) -> Any:
     return figures.map_figure(
         f"/geo/{year}/{view.niveau}.json", mapview.selection(db, view),
         db.indicators[view.indicator], view.lang, mapview.map_bounds(db, view), view.kaart,
-        (view.selected,) if view.selected else (), mapview.map_title(db, view),
+        mapview.selected_codes(db, view), mapview.map_title(db, view),
         mapview.map_source(db, view))
 
 
@@ -87,14 +90,20 @@ def panel(db: Store, view: MapView) -> list[Any]:
     title = html.H2([info.region["name"],
                      html.Small(f" {view.selected}", className="text-muted")],
                     className="h5 mb-2", id="panel-title")
+    if info.region.get("level") == AREA_LEVEL:  # a focus area: what the outline is
+        title = html.Div([title, html.P(
+            t("area_outlined", lang, n=len(mapview.selected_codes(db, view)),
+              level=t(f"level_{view.niveau}", lang)), className="small text-muted mb-1",
+            id="panel-area")])
     link = dcc.Link(t("profile", lang) + " →", className="small",
                     href=f"/gebied/{view.selected}" + ("?lang=en" if lang == "en" else ""))
     return [title, values, link, html.Hr(className="my-2"), *about]
 
 
-def row_class_rules(view: MapView) -> dict[str, str]:
-    # The code is validated against the store, so it is safe inside the expression.
-    return ({"selected-region": f"params.data && params.data.code === '{view.selected}'"}
+def row_class_rules(db: Store, view: MapView) -> dict[str, str]:
+    # The codes are validated against the store, so they are safe inside the expression.
+    codes = json.dumps(list(mapview.selected_codes(db, view)))
+    return ({"selected-region": f"params.data && {codes}.includes(params.data.code)"}
             if view.selected else {})
 
 
@@ -132,14 +141,15 @@ def layout(**query: str) -> Any:
     lang = view.lang
     csv_href, csv_nl_href, xlsx_href = mapview.download_hrefs(view)
     the_map = html.Div(
+        # The box has the height (style.css); the graph fills it and follows its size.
         dcc.Graph(id="map", figure=figure(db, view), config=graph_config(lang, scrollZoom=True),
-                  className="map-graph"),
-        role="figure", **{"aria-label": t("map_label", lang)},
+                  responsive=True, style={"height": "100%"}),
+        className="map-graph", role="figure", **{"aria-label": t("map_label", lang)},
     )
     grid = dag.AgGrid(
         id="table", rowModelType="infinite",
         columnDefs=region_columns(db.indicators[view.indicator], lang),
-        getRowId="params.data.code", rowClassRules=row_class_rules(view),
+        getRowId="params.data.code", rowClassRules=row_class_rules(db, view),
         defaultColDef={"sortable": True, "resizable": True,
                        "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
@@ -235,7 +245,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, c
         unless_same(choices.gemeente, "jaar", "lang"), view.gemeente,
         None,
         new_figure, panel(db, view),
-        region_columns(db.indicators[view.indicator], view.lang), row_class_rules(view),
+        region_columns(db.indicators[view.indicator], view.lang), row_class_rules(db, view),
         address_of(view), key,
         *mapview.download_hrefs(view), notices(view), mapview.table_focus(db, view),
     )
@@ -290,5 +300,5 @@ def search_as_you_type(text: Any, state: Any) -> Any:
     if not isinstance(text, str) or len(text.strip()) < search.MIN_CHARS:
         return no_update
     db, view = current_view(state)
-    return search.options(db.search_index(view.jaar), text, view.lang,
-                          levels=("gemeente", "wijk"), limit=25)
+    return search.options(index_with_areas(db, view.jaar), text, view.lang,
+                          levels=(AREA_LEVEL, "gemeente", "wijk"), limit=25)

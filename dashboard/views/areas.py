@@ -15,7 +15,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from core.areas import LEVEL, Area, aggregate, is_area_id, load_areas
+from core.aggregation import aggregate_values
+from core.areas import LEVEL, Area, is_area_id, load_areas
 from core.regions import fold
 from dashboard.data import Store
 from dashboard.views.common import area_versions
@@ -92,29 +93,79 @@ def _area_values(db: Store, area_id: str) -> pd.DataFrame:
     codes = sorted({c for year in area.years for c in area.members_in(year)})
     obs = db.observations_of(codes)
     versions = area_versions_of(db, area)
-    by_indicator = dict(tuple(obs.groupby("indicator_id", sort=False)))
+    # (indicator, year, indeling) -> {code: (value, series, source table)}: plain dicts, as
+    # a member list is short and there are a few hundred groups per area.
+    cells: dict[tuple[str, int, int], dict[str, tuple[float, int, str]]] = {}
+    for ind, year, indeling, code, value, series, table in zip(
+            obs["indicator_id"], obs["year"], obs["region_year"], obs["code"], obs["value"],
+            obs["series"], obs["source_table"], strict=True):
+        cells.setdefault((ind, int(year), int(indeling)), {})[code] = (
+            float(value), int(series), str(table))
+    # The indeling each indicator's figures of a year are on (the newest, as before).
+    on: dict[tuple[str, int], int] = {}
+    for ind, year, indeling in cells:
+        on[(ind, year)] = max(indeling, on.get((ind, year), indeling))
     rows = []
     for indicator in db.catalogue.indicators:
-        frame = by_indicator.get(indicator.id)
-        if frame is None:
-            continue
-        weights = by_indicator.get(indicator.weight) if indicator.weight else None
-        for year in sorted({int(y) for y in frame["year"]}):
-            # The members of the indeling this year's figures are on.
-            indeling = int(frame.loc[frame["year"] == year, "region_year"].max())
+        for year in sorted(y for i, y in on if i == indicator.id):
+            indeling = on[(indicator.id, year)]
             if indeling not in versions:
                 continue
-            members = pd.DataFrame({"code": list(area.members_in(indeling))})
-            in_year = frame[(frame["year"] == year) & (frame["region_year"] == indeling)]
-            values = members.merge(in_year[["code", "value"]], on="code", how="left")
-            weight_frame = None
-            if indicator.aggregation == "weighted_mean" and weights is not None:
-                w = weights[(weights["year"] == year) & (weights["region_year"] == indeling)]
-                weight_frame = w[["code", "value"]].rename(columns={"value": "weight"})
-            result = aggregate(values, weight_frame, indicator.aggregation)
+            members = area.members_in(indeling)
+            found = cells[(indicator.id, year, indeling)]
+            values = [found[c][0] if c in found else None for c in members]
+            weights = None
+            if indicator.aggregation == "weighted_mean" and indicator.weight:
+                weight_cells = cells.get((indicator.weight, year, indeling), {})
+                weights = [weight_cells[c][0] if c in weight_cells else None for c in members]
+            result = aggregate_values(values, weights, indicator.aggregation)
+            present = [found[c] for c in members if c in found]
             rows.append((area.id, indicator.id, year, indeling,
                          float("nan") if result.value is None else result.value,
-                         int(in_year["series"].max()) if len(in_year) else 0,
-                         versions[indeling], result.members, result.covered, result.reason,
-                         str(in_year["source_table"].iloc[0]) if len(in_year) else None))
+                         max((p[1] for p in present), default=0), versions[indeling],
+                         result.members, result.covered, result.reason,
+                         present[0][2] if present else None))
     return pd.DataFrame(rows, columns=VALUE_COLUMNS)
+
+
+# ------------------------------------------------------------------------------ API
+def api_areas(db: Store, year: int, gemeente: str | None = None) -> list[dict[str, object]]:
+    """The focus areas that can be read on an indeling, as the API lists them: with their
+    members in that indeling, how exact the composition is and the public sources."""
+    index = area_index(db, year)
+    out: list[dict[str, object]] = []
+    for code, name, gm, gm_name in zip(index["code"], index["name"], index["gemeente_code"],
+                                       index["gemeente_name"], strict=True):
+        if gemeente and gm != gemeente:
+            continue
+        area = load_areas()[code]
+        indeling = area.indeling_for(year)
+        out.append({
+            "code": code, "name": name, "level": LEVEL, "gemeente_code": gm,
+            "gemeente_name": gm_name, "indeling": indeling,
+            "members": list(area.members_in(indeling or area.reference)),
+            "composition": area.composition, "note": area.note.get("en"),
+            "sources": [str(s.url) for s in area.sources],
+            "profile": f"/gebied/{code}",
+        })
+    return out
+
+
+def area_observations(db: Store, indicator_id: str, year: int,
+                      gemeente: str | None = None) -> pd.DataFrame:
+    """One indicator's figures of every focus area in a year (the columns of
+    ``Store.api_observations`` plus members and covered): only areas with a figure."""
+    rows = []
+    for area in load_areas().values():
+        if gemeente and area.gemeente != gemeente:
+            continue
+        frame = area_values(db, area, year)
+        frame = frame[(frame["indicator_id"] == indicator_id) & frame["value"].notna()]
+        if len(frame):
+            row = frame.iloc[0]
+            rows.append((area.id, area.name, area.gemeente, int(row["region_year"]),
+                         float(row["value"]), int(row["series"]), row["source_table"],
+                         int(row["members"]), int(row["covered"])))
+    return pd.DataFrame(rows, columns=["code", "name", "gemeente_code", "region_year",
+                                       "value", "series", "source_table", "members",
+                                       "covered"])

@@ -3,7 +3,7 @@ indicators, and the frames people download.
 
 URL (every parameter optional; anything unknown falls back to a default with a message)::
 
-    /vergelijken?regios=GM0363,WK0363AE,BU0363AE01&jaar=2024&thema=wonen
+    /vergelijken?regios=GM0363,WK0363AE,BU0363AE01,NPLV-AMSTERDAM-ZUIDOOST&jaar=2024&thema=wonen
                 &ranking=woz_waarde&gemeente=GM0363&x=woz_waarde&y=koopwoningen&lang=en
 """
 
@@ -17,16 +17,19 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from core.areas import is_area_id
 from core.catalogue import SUBTHEMES, Indicator
 from core.ranking import percentiles, ranks
 from core.regions import ALL_GEMEENTEN, AREA_CODE_RE, LAND_CODE, MAP_LEVELS
 from dashboard.data import Store
 from dashboard.i18n import format_number, subtheme_label, t
+from dashboard.views.areas import area_index, area_of, area_values
 from dashboard.views.common import Option, Params
 from dashboard.views.search import region_label
 
 ALL_THEMES = "alle"  # the theme control's value for "all themes" (the URL leaves thema out)
 MIN_REGIONS = 2
+MAX_AREA_ID = 40  # the longest focus-area id is 27 characters; anything longer is not one
 MAX_REGIONS = 8
 # Preferred scatter axes, when the store has them at wijk level in the year.
 SCATTER_DEFAULTS: tuple[str, ...] = ("woz_waarde", "koopwoningen", "inkomen_per_inwoner")
@@ -63,7 +66,7 @@ class CompareView:
                 params.reject("jaar")
             year = default_year(db)
 
-        index = db.regions(year)
+        index = regions_and_areas(db, year)
         selection = validate_selection(params.get("regios"), set(index["code"]))
         if selection.unknown:
             params.reject("regios")
@@ -140,6 +143,12 @@ class RegionSelection:
         return len(self.codes) >= MIN_REGIONS
 
 
+def regions_and_areas(db: Store, year: int) -> pd.DataFrame:
+    """The regions of a year's indeling and the focus areas that can be read on it: what
+    can be compared (code, level, name, gemeente_code, gemeente_name)."""
+    return pd.concat([db.regions(year), area_index(db, year)], ignore_index=True)
+
+
 def split_codes(raw: str | Iterable[str] | None) -> list[str]:
     """'GM0363, wk0363ae,,GM0363' → ['GM0363', 'WK0363AE', 'GM0363'] (order kept)."""
     if isinstance(raw, str):
@@ -152,14 +161,17 @@ def split_codes(raw: str | Iterable[str] | None) -> list[str]:
 
 
 def validate_selection(raw: str | Iterable[str] | None, known: set[str]) -> RegionSelection:
-    """Keep well-formed codes that exist (``known``), drop duplicates, cap at MAX_REGIONS."""
+    """Keep well-formed codes (regions, and focus areas ``NPLV-…``) that exist (``known``),
+    drop duplicates, cap at MAX_REGIONS."""
     codes: list[str] = []
     unknown: list[str] = []
     for code in split_codes(raw):
         if code in codes or code in unknown:
             continue
-        if len(code) > 10 or not AREA_CODE_RE.fullmatch(code) or code not in known:
-            unknown.append(code[:12])
+        well_formed = (len(code) <= 10 and AREA_CODE_RE.fullmatch(code)) or (
+            len(code) <= MAX_AREA_ID and is_area_id(code))
+        if not well_formed or code not in known:
+            unknown.append(code[:MAX_AREA_ID])
         else:
             codes.append(code)
     return RegionSelection(tuple(codes[:MAX_REGIONS]), tuple(unknown),
@@ -310,8 +322,17 @@ def table_sources(values: pd.DataFrame, indicator_ids: Iterable[str]) -> list[st
 
 def compare_values(db: Store, view: CompareView) -> pd.DataFrame:
     """The values of the chosen areas and NL in the year (regions of that year's indeling,
-    so figures on another indeling count only where the code covers the same area)."""
-    return db.values_of([*view.regios, LAND_CODE], view.jaar, view.jaar)
+    so figures on another indeling count only where the code covers the same area; focus
+    areas aggregated from their members, see views.areas)."""
+    regions = [c for c in view.regios if not is_area_id(c)]
+    frames = [db.values_of([*regions, LAND_CODE], view.jaar, view.jaar)]
+    for code in view.regios:
+        area = area_of(code)
+        if area is not None:
+            frames.append(area_values(db, area, view.jaar).dropna(subset=["value"]))
+    columns = list(frames[0].columns)
+    return pd.concat([f[columns] for f in frames if len(f)] or [frames[0]],
+                     ignore_index=True)
 
 
 def compare_tables(db: Store, view: CompareView, values: pd.DataFrame | None = None
@@ -470,7 +491,7 @@ def download_for(db: Store, view: CompareView, key: TableKey) -> Download | None
         table = compare_tables(db, view.with_changes(thema=key.subtheme)).get(key.subtheme)
         if table is None:
             return None
-        labels = region_labels(db.regions(view.jaar), [*view.regios, LAND_CODE], lang)
+        labels = region_labels(regions_and_areas(db, view.jaar), [*view.regios, LAND_CODE], lang)
         frame = compare_download_frame(table, labels, view.jaar, lang)
         return Download(frame, list(table["indicator_id"]),
                         f"vergelijking_{key.subtheme}_{view.jaar}", [view.jaar])

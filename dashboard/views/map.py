@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
+from core.areas import LEVEL as AREA_LEVEL
+from core.areas import Area
 from core.catalogue import SUBTHEMES, Indicator
 from core.ranking import rankable, ranks
 from core.regions import ALL_GEMEENTEN, LAND_CODE, MAP_LEVELS
@@ -22,6 +24,7 @@ from core.sources import YEARS as KNOWN_YEARS
 from core.sources import cite
 from dashboard.data import Store
 from dashboard.i18n import level_label, subtheme_label, t
+from dashboard.views.areas import area_of, area_values, is_area_id
 from dashboard.views.common import Option, Params
 
 DEFAULT_SUBTHEME = "wonen"
@@ -108,7 +111,10 @@ class MapView:
             niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels or not levels else levels[0]
 
         regio = params.get("regio").upper()
-        if regio and (len(regio) > 12 or db.region(regio, year) is None):
+        area = area_of(regio) if is_area_id(regio) else None
+        if area is not None and area.indeling_for(year) is not None:
+            pass  # a focus area: its members are outlined (selected_codes)
+        elif regio and (len(regio) > 12 or db.region(regio, year) is None):
             params.reject("regio")
             regio = ""
 
@@ -218,12 +224,38 @@ def map_source(db: Store, view: MapView) -> str:
     return "; ".join(credits)
 
 
+def selected_area(view: MapView) -> Area | None:
+    """The focus area picked out on the map, if the selection is one."""
+    return area_of(view.regio) if is_area_id(view.regio) else None
+
+
+def selected_codes(db: Store, view: MapView) -> tuple[str, ...]:
+    """The regions outlined on the map and marked in the table: the selected region, or the
+    regions of the level that make up (or touch) the selected focus area in the indeling of
+    the figures: its wijken, its buurten (those of whole member wijken too), or its
+    gemeente."""
+    area = selected_area(view)
+    if area is None:
+        return (view.selected,) if view.selected else ()
+    indeling = area.indeling_for(db.indeling(view.indicator, view.jaar, view.niveau)
+                                 or view.jaar)
+    if indeling is None:
+        return ()
+    if view.niveau == "gemeente":
+        return (area.gemeente,)
+    if view.niveau == "wijk":
+        return area.wijken_in(indeling)
+    codes = regions_frame(db, view)["code"]
+    return tuple(c for c in codes if area.contains(c, indeling))
+
+
 def selected_index(db: Store, view: MapView) -> int | None:
-    """Where the selected region is in the table as first shown (for scrolling to it)."""
-    if not view.selected:
+    """Where the (first) selected region is in the table as first shown (to scroll to it)."""
+    chosen = selected_codes(db, view)
+    if not chosen:
         return None
     codes = map_rows(db, view)["code"].tolist()
-    return codes.index(view.selected) if view.selected in codes else None
+    return next((codes.index(c) for c in codes if c in chosen), None)
 
 
 def map_bounds(db: Store, view: MapView) -> tuple[float, float, float, float] | None:
@@ -335,10 +367,22 @@ def panel(db: Store, view: MapView) -> Panel:
     note = found[1].note.get(view.lang) if found and found[1].note else None
     drawn = geometry_year(db, view)
     code = view.selected
-    region = db.region(code, view.jaar) if code else None
+    area = selected_area(view)
+    region = db.region(code, view.jaar) if code and area is None else None
     rows: list[PanelRow] = []
+    if area is not None:
+        value = area_values(db, area, view.jaar)
+        value = value.loc[value["indicator_id"] == view.indicator, "value"].dropna()
+        gemeente = db.region(area.gemeente, view.jaar) or db.region(area.gemeente) or {}
+        region = {"name": area.name, "code": area.id, "level": AREA_LEVEL,
+                  "gemeente_code": area.gemeente,
+                  "gemeente_name": gemeente.get("name", area.gemeente)}
+        rows.append(PanelRow(area.name, area.id,
+                             float(value.iloc[0]) if len(value) else None))
     if region is not None:
-        rows.append(PanelRow(region["name"], code, db.value(view.indicator, view.jaar, code)))
+        if area is None:
+            rows.append(PanelRow(region["name"], code,
+                                 db.value(view.indicator, view.jaar, code)))
         gm = region["gemeente_code"]
         if gm and gm != code:
             rows.append(PanelRow(region["gemeente_name"] or gm, gm,
@@ -441,6 +485,12 @@ def changed(old: MapView, control: str, value: Any, db: Store) -> MapView | None
     elif control == "kaart":
         query["kaart"] = "pdok" if value else "leeg"
     elif control == "search" and isinstance(value, str) and value:
+        area = area_of(value)
+        if area is not None:
+            # A focus area: its gemeente's wijken, the area's outlined.
+            query.update(regio=area.id, gemeente=area.gemeente, niveau="wijk")
+            view, _ = MapView.from_query(query, db)
+            return None if view == old else view
         found = db.region(value.upper()[:12], old.jaar)
         if found is None:
             return None

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from core.areas import LEVEL as AREA_LEVEL
 from core.regions import MAP_LEVELS, fold, with_terms
 from dashboard.i18n import t
 
 MIN_CHARS = 2
 LIMIT = 40
+#: The levels of a search box that lists focus areas too, in the order hits are ranked.
+WITH_AREAS: tuple[str, ...] = (AREA_LEVEL, *MAP_LEVELS)
 
 
 def level_name(level: str, lang: str) -> str:
@@ -26,7 +29,7 @@ def level_name(level: str, lang: str) -> str:
 
 def region_label(level: str, name: str, gemeente_name: str | None, lang: str) -> str:
     """'Amsterdam (gemeente)', 'Jordaan (wijk, Amsterdam)'."""
-    if level in ("wijk", "buurt") and isinstance(gemeente_name, str) and gemeente_name:
+    if level in ("wijk", "buurt", AREA_LEVEL) and isinstance(gemeente_name, str) and gemeente_name:
         return f"{name} ({level_name(level, lang)}, {gemeente_name})"
     return f"{name} ({level_name(level, lang)})"
 
@@ -53,7 +56,7 @@ def search_regions(index: pd.DataFrame, needle: str | None,
         {
             "exact": code[hits.index] != needle,
             "in_name": ~name[hits.index].str.contains(needle, regex=False),
-            "level": hits["level"].map({lv: i for i, lv in enumerate(MAP_LEVELS)}),
+            "level": hits["level"].map({lv: i for i, lv in enumerate(WITH_AREAS)}),
             "starts": ~name[hits.index].str.startswith(needle)
             & ~name[hits.index].str.contains("| " + needle, regex=False),
             "name": name[hits.index],
