@@ -49,7 +49,9 @@ def test_validate_selection_rejects_injection_and_huge_codes() -> None:
     known = {"GM0363"}
     sel = cmp.validate_selection("GM0363' OR 1=1 --," + "A" * 10_000 + ",GM0363", known)
     assert sel.codes == ("GM0363",)
-    assert all(len(c) <= 12 for c in sel.unknown)
+    # echoed back cut to the longest id a focus area could have
+    assert all(len(c) <= cmp.MAX_AREA_ID for c in sel.unknown)
+    assert "A" * 10_000 not in sel.unknown
 
 
 # --------------------------------------------------------------------- pure: ranking

@@ -354,3 +354,37 @@ def test_controls_are_labelled_and_reachable_by_tab(page: Any, live_app: str) ->
                                      "document.activeElement.innerText"))
     assert "cmp-regios" in reached and "cmp-jaar" in reached and "cmp-thema" in reached
     assert "dl-csv-thema-veiligheid" in reached  # the first table's download button
+
+
+FOCUS = ("NPLV-UTRECHT-OVERVECHT", "NPLV-AMSTERDAM-ZUIDOOST", "NPLV-DEN-HAAG-ZUIDWEST")
+
+
+def test_focus_areas_side_by_side_and_found_by_search(page: Any, live_app: str, db: Store,
+                                                      output_dir: Path) -> None:
+    """The issue's link: three NPLV focus areas side by side, their figures aggregated from
+    their wijken (views.areas), with a wijk added through the search box."""
+    open_compare(page, live_app, f"?regios={','.join(FOCUS)}&jaar=2024")
+    assert page.locator("#unknown-regions").count() == 0
+    headers = page.evaluate(GRID_HEADERS_JS, "compare-grid-wonen")
+    assert headers["NPLV-AMSTERDAM-ZUIDOOST"] == "Amsterdam Zuidoost (focusgebied, Amsterdam)"
+    expected = expected_tables(db, FOCUS)["wonen"].set_index("indicator_id")
+    shown = cells(page, "compare-grid-wonen")
+    for code in FOCUS:
+        assert shown["inwoners"][code] == js_number(expected.at["inwoners", code])
+        assert shown["koopwoningen"][code] == js_number(expected.at["koopwoningen", code])
+    shot(page, output_dir, "compare_focus_areas")
+    # Typing "Zuidoost" offers the focus area first; a wijk of that name can join it.
+    page.locator("button#cmp-regios").click()
+    box = page.locator(".dash-dropdown-content input.dash-dropdown-search")
+    box.wait_for(state="visible")
+    box.press_sequentially("Zuidoost", delay=20)
+    page.locator(".dash-dropdown-content [role=option]", has_text="WK001405").wait_for()
+    wait_until_idle(page)
+    first = page.locator(".dash-dropdown-content [role=option]").first.inner_text()
+    assert "NPLV-AMSTERDAM-ZUIDOOST" in first
+    page.locator(".dash-dropdown-content [role=option]", has_text="WK001405").click()
+    page.keyboard.press("Escape")
+    wait_for_url(page, f"regios={','.join(FOCUS)},WK001405")
+    wait_until_idle(page)
+    assert "WK001405" in cells(page, "compare-grid-wonen")["inwoners"]
+    assert_clean(page)

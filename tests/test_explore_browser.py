@@ -60,7 +60,8 @@ def assert_figure_matches_store(state: dict[str, Any], db: Store, indicator: str
     """Regions, values, ranks, classes and legend of the drawn map are the store's."""
     frame = expected_frame(db, indicator, year, level, gemeente)
     meta = db.indicators[indicator]
-    assert state["geojson"] == f"/geo/{year}/{level}.json"
+    # the shapes of the figures' own indeling (police figures: 2024 for every year)
+    assert state["geojson"] == f"/geo/{db.geometry_year(indicator, year, level)}/{level}.json"
     assert state["locations"] == frame["code"].tolist()
     # Grey base only under the regions without a value.
     assert state["base_locations"] == frame.loc[frame["value"].isna(), "code"].tolist()
@@ -104,7 +105,8 @@ def test_all_wijken_of_2024_are_drawn(page, live_app: str, db: Store, output_dir
     }
     # The whole country is in view, and painted in the palette.
     assert contains(visible_bounds(page), db.bounds(2024, "wijk"))
-    assert palette_share(page, maps.PALETTE) > 0.10
+    # (the country fills its box in height; sea and neighbours beside it stay unpainted)
+    assert palette_share(page, maps.PALETTE) > 0.05
     # The table beside the map: first row is rank 1, the wijk with the most inhabitants.
     frame = expected_frame(db, "inwoners", 2024, "wijk")
     top = frame.loc[frame["value"].idxmax()]

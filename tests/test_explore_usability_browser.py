@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.areas import load_areas
 from core.catalogue import SUBTHEMES
 from dashboard.data import Store
 from dashboard.i18n import format_value, t
@@ -166,6 +167,43 @@ def test_a_region_far_down_the_table_is_shown_in_it(page: Any, live_app: str,
     row = page.locator(f"#table .ag-row.selected-region[row-id='{code}']")
     row.wait_for()
     assert row.is_visible()
+
+
+def test_a_focus_area_is_found_outlined_and_linked(page: Any, live_app: str, db: Store,
+                                                   output_dir: Path) -> None:
+    """Typing a focus area's name in the map's search box: the map shows its gemeente's
+    wijken with the area's wijken outlined, the panel gives the area's value (from its
+    wijken) and links to its profile, the table marks its wijken."""
+    area = load_areas()["NPLV-AMSTERDAM-ZUIDOOST"]
+    open_map(page, live_app, "?indicator=inwoners&jaar=2024")
+    page.locator("button#search").click()
+    box = page.locator(".dash-dropdown-content input.dash-dropdown-search")
+    box.wait_for(state="visible")
+    box.press_sequentially("Zuidoost", delay=20)
+    option = page.locator(".dash-dropdown-content [role=option]", has_text=area.id)
+    option.wait_for()
+    wait_until_idle(page)
+    option.click()
+    wait_for_url(page, f"regio={area.id}", f"gemeente={area.gemeente}", "niveau=wijk")
+    page.wait_for_function("(n) => { const el = document.querySelector('#map .js-plotly-plot');"
+                           " return el && el._fullData && el._fullData[2] &&"
+                           " (el._fullData[2].locations || []).length === n; }",
+                           arg=len(area.wijken_in(2024)))
+    assert sorted(layout_of(page)["outline"]) == sorted(area.wijken_in(2024))
+    page.wait_for_selector("#panel-area")
+    assert area.name in page.locator("#panel-title").inner_text()
+    view, _ = MapView.from_query({"indicator": "inwoners", "jaar": "2024", "regio": area.id,
+                                  "gemeente": area.gemeente, "niveau": "wijk"}, db)
+    value = mapview.panel(db, view).rows[0].value
+    cell = page.locator(f"#panel-values td[data-code='{area.id}']")
+    assert cell.inner_text().strip() == format_value(value, db.indicators["inwoners"], "nl")
+    assert page.locator(f"#panel a[href='/gebied/{area.id}']").count() == 1
+    page.locator("#table .ag-row.selected-region").first.wait_for()
+    marked = page.evaluate("() => Array.from(document.querySelectorAll("
+                           "'#table .ag-row.selected-region')).map(r => r.getAttribute('row-id'))")
+    assert marked and set(marked) <= set(area.wijken_in(2024))
+    shot(page, output_dir, "usability_focus_area_outlined")
+    assert_clean(page)
 
 
 # ------------------------------------------------------------------------ search

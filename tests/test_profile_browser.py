@@ -247,6 +247,10 @@ def test_unknown_code_shows_a_message(page: Any, live_app: str, output_dir: Path
     assert "Traceback" not in page.content()
     if code == "XX999":
         shot(page, output_dir, "profile-unknown")
+    # The address is no page: the document answers 404 (the console notes that), the page
+    # itself loads cleanly.
+    assert all("404" in error for error in page.console_errors), page.console_errors
+    page.console_errors.clear()
     assert_clean(page)
 
 

@@ -33,8 +33,6 @@ from dashboard.data import Store, store
 from dashboard.downloads import indicator_notes, send
 from dashboard.i18n import format_number, subtheme_label, t
 from dashboard.views import compare as cmp
-from dashboard.views import search
-from dashboard.views.areas import index_with_areas
 from dashboard.views.common import query_of, records
 from dashboard.views.compare import CompareView, TableKey
 
@@ -160,8 +158,7 @@ def layout(**query: str) -> Any:
                                                            value=value, **kw))
 
     regions = dropdown(t("regions", lang), "regios", list(view.regios),
-                       search.options(index_with_areas(db, view.jaar), "", lang,
-                                      view.regios, search.WITH_AREAS),
+                       cmp.region_options(db, view),
                        multi=True, searchable=True, maxHeight=320,
                        placeholder=t("regions_placeholder", lang),
                        labels=dropdown_texts(lang))
@@ -226,8 +223,7 @@ def current_view(state: Any) -> tuple[Store, CompareView, cmp.RegionSelection]:
 def search_regions(text: Any, selected: Any, state: Any) -> Any:
     """Options for what is typed in the area search box (chosen areas stay listed)."""
     db, view, _ = current_view(state)
-    return search.options(index_with_areas(db, view.jaar), text, view.lang,
-                          cmp.split_codes(selected), search.WITH_AREAS)
+    return cmp.region_options(db, view, text, cmp.split_codes(selected))
 
 
 CONTROLS = cmp.CONTROLS
@@ -255,7 +251,6 @@ def change_view(*values: Any) -> tuple[Any, ...]:
         return (no_update,) * 14
     view, selection = cmp.changed(old, trigger, dict(zip(CONTROLS, inputs, strict=True))[trigger],
                                   db)
-    lang = view.lang
     choices = cmp.controls(db, view)
     parts = cmp.changed_parts(old, view, selection)
     indicators = options(choices.indicators) if parts.year else no_update
@@ -265,8 +260,7 @@ def change_view(*values: Any) -> tuple[Any, ...]:
 
     return (
         address(view), list(view.regios),
-        search.options(index_with_areas(db, view.jaar), "", lang,
-                                      view.regios, search.WITH_AREAS),
+        cmp.region_options(db, view),
         indicators, view.ranking, indicators, view.x, indicators, view.y,
         when(parts.year, lambda: options(choices.gemeenten)), view.gemeente,
         when(parts.compare, lambda: compare_section(db, view, selection)),

@@ -301,4 +301,4 @@ def search_as_you_type(text: Any, state: Any) -> Any:
         return no_update
     db, view = current_view(state)
     return search.options(index_with_areas(db, view.jaar), text, view.lang,
-                          levels=(AREA_LEVEL, "gemeente", "wijk"), limit=25)
+                          levels=("gemeente", AREA_LEVEL, "wijk"), limit=25)

@@ -23,7 +23,8 @@ from core.ranking import percentiles, ranks
 from core.regions import ALL_GEMEENTEN, AREA_CODE_RE, LAND_CODE, MAP_LEVELS
 from dashboard.data import Store
 from dashboard.i18n import format_number, subtheme_label, t
-from dashboard.views.areas import area_index, area_of, area_values
+from dashboard.views import search
+from dashboard.views.areas import area_index, area_of, area_values, index_with_areas
 from dashboard.views.common import Option, Params
 from dashboard.views.search import region_label
 
@@ -147,6 +148,14 @@ def regions_and_areas(db: Store, year: int) -> pd.DataFrame:
     """The regions of a year's indeling and the focus areas that can be read on it: what
     can be compared (code, level, name, gemeente_code, gemeente_name)."""
     return pd.concat([db.regions(year), area_index(db, year)], ignore_index=True)
+
+
+def region_options(db: Store, view: CompareView, text: str | None = "",
+                   selected: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """The area search box's options for what is typed: regions and focus areas, the
+    chosen ones kept listed."""
+    return search.options(index_with_areas(db, view.jaar), text, view.lang,
+                          view.regios if selected is None else selected, search.WITH_AREAS)
 
 
 def split_codes(raw: str | Iterable[str] | None) -> list[str]:

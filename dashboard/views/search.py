@@ -4,7 +4,9 @@ Searched on the server so that no page carries every name in the country. A hit 
 gemeente, wijk or buurt whose name, another name people use for it (core/aliases.toml:
 "Den Haag" for 's-Gravenhage), its code or its gemeente's name contains what was typed,
 regardless of case and accents; an exact code comes first, then names that contain the
-text, by level (gemeente, wijk, buurt), names that start with it before the rest.
+text, by level (gemeente, NPLV focus area, wijk, buurt), names that start with it before
+the rest. Focus areas are found by their id, name and aliases (views.areas.index_with_areas)
+in the boxes that list them (``WITH_AREAS``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dashboard.i18n import t
 MIN_CHARS = 2
 LIMIT = 40
 #: The levels of a search box that lists focus areas too, in the order hits are ranked.
-WITH_AREAS: tuple[str, ...] = (AREA_LEVEL, *MAP_LEVELS)
+WITH_AREAS: tuple[str, ...] = ("gemeente", AREA_LEVEL, "wijk", "buurt")
 
 
 def level_name(level: str, lang: str) -> str:
