@@ -2,7 +2,8 @@
 //
 // 1. Dash 4's dropdown opens with the focus on the chosen option, so typing does nothing
 //    (300 arrow presses to reach Utrecht). An opened dropdown now puts the cursor in its
-//    search box, and a letter typed on a closed dropdown opens it and starts the search.
+//    search box; a letter typed on a closed dropdown opens it (Dash does that), and the
+//    letters typed while it opens land in the box, in order.
 // 2. AG Grid rows: Enter or Space on a row selects its region, as a click does
 //    (dashAgGridFunctions.zowRowKey, named in the grid's eventListeners).
 // 3. The map on a touch screen: one finger scrolls the page, two fingers move the map
@@ -19,11 +20,13 @@
         if (!box) { pendingText = ""; return; }
         box.focus();
         if (pendingText) {
-            // Type the letters typed while it opened, as if typed into the box.
-            var setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-            setter.call(box, box.value + pendingText);
-            box.dispatchEvent(new Event("input", { bubbles: true }));
+            // Type the letters typed while it opened, as if typed into the box. Taken before
+            // the input event: it can move the focus and bring us back here re-entrantly.
+            var text = pendingText;
             pendingText = "";
+            var setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+            setter.call(box, box.value + text);
+            box.dispatchEvent(new Event("input", { bubbles: true }));
         }
     }
 
@@ -50,34 +53,32 @@
         if (content && !target.matches("input.dash-dropdown-search")) { focusSearch(content); }
     });
 
-    // Letters typed while a dropdown opens (before its box has the focus: on the button, or
-    // on the option the popover focuses first) are kept and put in the box, in order: on a
-    // busy machine the box takes the focus only after several letters were typed.
+    // Letters typed while a dropdown opens (on the button, or on the option the popover
+    // focuses first) belong in its search box, in order: on a busy machine the box takes the
+    // focus only after several letters were typed. Where the box exists the focus moves to
+    // it during the keydown, so the browser types the letter there itself; before it
+    // exists, letters wait in pendingText (focusSearch puts them in).
     document.addEventListener("keydown", function (event) {
         var target = event.target;
         if (!(target instanceof HTMLElement) || event.ctrlKey || event.metaKey || event.altKey
             || event.key.length !== 1 || event.key === " ") {
             return;
         }
+        if (target.matches("input.dash-dropdown-search")) { return; }
         var content = target.closest(".dash-dropdown-content");
-        if (content) {
-            if (target.matches("input.dash-dropdown-search")) { return; }
+        var wrapper = !content && target.closest(".dash-dropdown-wrapper");
+        var button = wrapper && wrapper.querySelector("button.dash-dropdown");
+        if (!content && !button) { return; }
+        // A letter on a closed dropdown: Dash opens it and puts the letter in its box.
+        if (button && button.getAttribute("aria-expanded") !== "true") { return; }
+        content = content || document.querySelector(".dash-dropdown-content");
+        var box = content && content.querySelector("input.dash-dropdown-search");
+        if (!box) {
             pendingText += event.key;
             event.preventDefault();
-            focusSearch(content);
             return;
         }
-        var wrapper = target.closest(".dash-dropdown-wrapper");
-        var button = wrapper && wrapper.querySelector("button.dash-dropdown");
-        if (!button) { return; }
-        pendingText += event.key;
-        event.preventDefault();
-        if (button.getAttribute("aria-expanded") !== "true") {
-            button.click();
-        } else {
-            var open = document.querySelector(".dash-dropdown-content");
-            if (open) { focusSearch(open); }
-        }
+        focusSearch(content);  // puts waiting letters in first; this one follows natively
     }, true);
 
     // --------------------------------------------------------------------- grids

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import dash
@@ -100,13 +99,6 @@ def panel(db: Store, view: MapView) -> list[Any]:
     return [title, values, link, html.Hr(className="my-2"), *about]
 
 
-def row_class_rules(db: Store, view: MapView) -> dict[str, str]:
-    # The codes are validated against the store, so they are safe inside the expression.
-    codes = json.dumps(list(mapview.selected_codes(db, view)))
-    return ({"selected-region": f"params.data && {codes}.includes(params.data.code)"}
-            if view.selected else {})
-
-
 def controls(db: Store, view: MapView) -> dbc.Card:
     lang = view.lang
     choices = mapview.controls(db, view)
@@ -149,7 +141,7 @@ def layout(**query: str) -> Any:
     grid = dag.AgGrid(
         id="table", rowModelType="infinite",
         columnDefs=region_columns(db.indicators[view.indicator], lang),
-        getRowId="params.data.code", rowClassRules=row_class_rules(db, view),
+        getRowId="params.data.code", rowClassRules=mapview.row_class_rules(db, view),
         defaultColDef={"sortable": True, "resizable": True,
                        "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
@@ -245,7 +237,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, c
         unless_same(choices.gemeente, "jaar", "lang"), view.gemeente,
         None,
         new_figure, panel(db, view),
-        region_columns(db.indicators[view.indicator], view.lang), row_class_rules(db, view),
+        region_columns(db.indicators[view.indicator], view.lang), mapview.row_class_rules(db, view),
         address_of(view), key,
         *mapview.download_hrefs(view), notices(view), mapview.table_focus(db, view),
     )

@@ -8,6 +8,7 @@ URL (every parameter optional; anything unknown falls back to a default with a m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar
@@ -247,6 +248,14 @@ def selected_codes(db: Store, view: MapView) -> tuple[str, ...]:
         return area.wijken_in(indeling)
     codes = regions_frame(db, view)["code"]
     return tuple(c for c in codes if area.contains(c, indeling))
+
+
+def row_class_rules(db: Store, view: MapView) -> dict[str, str]:
+    """The table's rule that marks the selected rows (AG Grid evaluates it per row)."""
+    # The codes are validated against the store, so they are safe inside the expression.
+    codes = json.dumps(list(selected_codes(db, view)))
+    return ({"selected-region": f"params.data && {codes}.includes(params.data.code)"}
+            if view.selected else {})
 
 
 def selected_index(db: Store, view: MapView) -> int | None:
