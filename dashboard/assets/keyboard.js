@@ -4,8 +4,8 @@
 //    (300 arrow presses to reach Utrecht). An opened dropdown now puts the cursor in its
 //    search box; a letter typed on a closed dropdown opens it (Dash does that), and the
 //    letters typed while it opens land in the box, in order.
-// 2. AG Grid rows: Enter or Space on a row selects its region, as a click does
-//    (dashAgGridFunctions.zowRowKey, named in the grid's eventListeners).
+// 2. AG Grid rows: Enter or Space on a row selects its region, as a click does (grids
+//    with the class zow-region-grid).
 // 3. The map on a touch screen: one finger scrolls the page, two fingers move the map
 //    (MapLibre's cooperative gestures), so a swipe over the map never traps the reader.
 (function () {
@@ -82,14 +82,18 @@
     }, true);
 
     // --------------------------------------------------------------------- grids
-    var fns = window.dashAgGridFunctions = window.dashAgGridFunctions || {};
-    fns.zowRowKey = function (params, setEventData) {
-        var key = params.event && params.event.key;
-        if ((key === "Enter" || key === " ") && params.data && params.data.code) {
-            params.event.preventDefault();
-            setEventData({ code: params.data.code, key: key, at: Date.now() });
-        }
-    };
+    // Enter or Space on a cell of a grid whose rows are regions clicks it: the grid's
+    // cellClicked selects the region, one path for mouse and keyboard. (AG Grid's own
+    // cellKeyDown fires only for the cell its focus service tracks, not for every focused
+    // cell.)
+    document.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") { return; }
+        var cell = event.target instanceof HTMLElement && event.target.closest(".ag-cell");
+        if (!cell || !cell.closest(".zow-region-grid")) { return; }
+        event.preventDefault();
+        event.stopPropagation();
+        cell.click();
+    }, true);
 
     // ----------------------------------------------------------------------- map
     var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;

@@ -148,8 +148,7 @@ def layout(**query: str) -> Any:
                          "cacheBlockSize": 100, "maxBlocksInCache": 20,
                          "ensureDomOrder": True, **grid_texts(lang)},
         # Enter or Space on a row selects it, as a click does (assets/keyboard.js).
-        eventListeners={"cellKeyDown": ["zowRowKey(params, setEventData)"]},
-        style={"height": "480px"}, className="ag-theme-alpine",
+        style={"height": "480px"}, className="ag-theme-alpine zow-region-grid",
     )
     return page(
         lang, "explore", view,
@@ -202,19 +201,18 @@ def current_view(state: Any) -> tuple[Store, MapView]:
     Input("thema", "value"), Input("indicator", "value"), Input("jaar", "value"),
     Input("niveau", "value"), Input("gemeente", "value"), Input("search", "value"),
     Input("kaart", "value"), Input("map", "clickData"), Input("table", "cellClicked"),
-    Input("table", "eventData"),
     State("view", "data"), State("geometry-key", "data"),
     prevent_initial_call=True,
 )
 def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, click, cell,
-                key, state, current_key):
+                state, current_key):
     db, old = current_view(state)
     trigger = str(ctx.triggered_id or "")
     value = {"thema": thema, "indicator": indicator, "jaar": jaar, "niveau": niveau,
              "gemeente": gemeente, "search": search_value, "kaart": kaart}.get(trigger)
     if trigger in ("map", "table"):
         which = "map" if trigger == "map" else ctx.triggered[0]["prop_id"]
-        trigger, value = "regio", mapview.clicked(which, click, cell, key)
+        trigger, value = "regio", mapview.clicked(which, click, cell)
     view = mapview.changed(old, trigger, value, db)
     if view is None:
         return (no_update,) * 20

@@ -528,15 +528,13 @@ def table_focus(db: Store, view: MapView) -> dict[str, Any]:
     return {"url": view.url(), "index": selected_index(db, view)}
 
 
-def clicked(trigger: str, click: Any, cell: Any, key: Any) -> Any:
-    """The region code a map click, table click or Enter/Space on a table row names
-    (untrusted; the view validates it)."""
+def clicked(trigger: str, click: Any, cell: Any) -> Any:
+    """The region code a map click or a table click (also Enter/Space on a table row, see
+    assets/keyboard.js) names (untrusted; the view validates it)."""
     if trigger == "map" and isinstance(click, dict):
         points = click.get("points")
         point = points[0] if isinstance(points, list) and points else None
         return point.get("location") if isinstance(point, dict) else None
     if isinstance(cell, dict) and trigger == "table.cellClicked":
         return cell.get("rowId")
-    if isinstance(key, dict) and trigger == "table.eventData":
-        return key.get("code")
     return None
