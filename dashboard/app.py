@@ -10,6 +10,7 @@ from dash import dcc, html
 from flask import Response, abort, request
 from flask_compress import Compress
 
+from core.origin import origin_of
 from core.regions import MAP_LEVELS
 from dashboard.caching import init_cache, install_reply_cache
 from dashboard.components import install_address_sync, install_drawers
@@ -144,6 +145,7 @@ def _add_routes(app: dash.Dash) -> None:
             "status": "ok",
             "schema_version": meta.get("schema_version"),
             "built_at": meta.get("built_at"),
+            "origin": origin_of(meta).as_dict(),  # live CBS of a date, or a snapshot's
         }
         return Response(json.dumps(body), mimetype="application/json")
 

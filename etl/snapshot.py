@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from core.origin import origin_of
 from core.schema import INDEXES, SCHEMA_VERSION, TABLE_NAMES, TABLES, VIEWS
 from etl.errors import EtlError
 from etl.store import build_atomically
@@ -45,16 +45,6 @@ class SnapshotError(EtlError):
     """A snapshot is missing, damaged or of another schema; the store was not touched."""
 
 
-@dataclass(frozen=True)
-class Origin:
-    """Where a store's figures come from: ``kind`` live | mirror | snapshot, and dates."""
-
-    kind: str
-    date: str  # YYYY-MM-DD: when fetched (live, mirror) or when the snapshot was made
-    of: str = ""  # a snapshot's own origin (live | mirror)
-    of_date: str = ""  # and when that store was built
-
-
 # ----------------------------------------------------------------------- pure parts
 def file_name(table: str) -> str:
     return f"{table}.parquet"
@@ -66,18 +56,6 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def origin_of(meta: dict[str, str]) -> Origin:
-    """A store's origin from its meta table (stores from before it was recorded: from
-    their ``source``, a URL for live services, a folder for a mirror)."""
-    built = (meta.get("built_at") or "")[:10]
-    kind = meta.get("origin") or (
-        "live" if (meta.get("source") or "").startswith("http") else "mirror")
-    if kind == "snapshot":
-        return Origin("snapshot", meta.get("snapshot_date", built),
-                      meta.get("snapshot_of", ""), meta.get("snapshot_of_built_at", "")[:10])
-    return Origin(kind, built)
 
 
 def make_manifest(meta: dict[str, str], runs: pd.DataFrame, tables: dict[str, dict[str, Any]],
@@ -217,6 +195,8 @@ def dump(store: Path, out: Path, now: datetime | None = None) -> tuple[dict[str,
         pass  # no snapshot yet, or a damaged one: write it anew
     meta = dict(zip(frames["meta"]["key"], frames["meta"]["value"], strict=True))
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.tmp"):  # what an interrupted dump left
+        stale.unlink()
     tables = {}
     with duckdb.connect(str(store), read_only=True) as con:
         con.execute("SET threads = 1")
