@@ -160,7 +160,7 @@ def _no_store_app(path: Path, dev: bool = False) -> dash.Dash:
             html.H1("Zicht op wijken", className="h3"),
             html.P(f"Er is nog geen gegevensbestand ({path}). / There is no data store yet."),
             html.P("Bouw het met / Build it with:"),
-            html.Pre("zow etl\nzow etl --mirror ../shared/cbs-mirror   (offline)"),
+            html.Pre("zow etl\nzow etl --snapshot   (offline, the bundled data snapshot)"),
         ],
         className="container py-4",
         id="no-store",
