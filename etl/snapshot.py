@@ -39,6 +39,8 @@ ROW_GROUP_SIZE = 1_000_000
 VOLATILE_META = ("built_at", "source", "origin", "snapshot_date", "snapshot_of",
                  "snapshot_of_built_at")
 VOLATILE_COLUMNS: dict[str, tuple[str, ...]] = {"etl_run": ("fetched_at",)}
+# The note of a table that was not published says where it was looked for (a mirror
+# folder, a server's address): also not what the store holds.
 
 
 class SnapshotError(EtlError):
@@ -89,6 +91,8 @@ def comparable(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         if name == "meta":
             frame = frame[~frame["key"].isin(VOLATILE_META)]
         frame = frame.drop(columns=list(VOLATILE_COLUMNS.get(name, ())))
+        if name == "etl_run":
+            frame = frame.assign(note=frame["note"].where(frame["status"] == "ok"))
         columns = [c for c in frame.columns if frame[c].dtype != object
                    or not frame[c].map(lambda v: isinstance(v, bytes | bytearray)).any()]
         out[name] = frame.sort_values(columns or list(frame.columns)).reset_index(drop=True)
