@@ -9,7 +9,6 @@ MIRROR ?=
 STORE ?= data/zow.duckdb
 PORT ?= 8050
 SNAPSHOT_MIRROR ?= ../shared/cbs-mirror
-SNAPSHOT_STORE := $(or $(TMPDIR),/tmp)/zow-snapshot-$(shell id -u).duckdb
 
 .PHONY: run test install install-dev etl serve lint bench clean plotly-bundle aggrid-locale \
 	snapshot
@@ -40,10 +39,9 @@ run: etl serve
 # into a temporary store, then `zow snapshot`. Unchanged data leaves the snapshot as it was.
 snapshot: install
 	@test -d $(SNAPSHOT_MIRROR) || { echo "no mirror at $(SNAPSHOT_MIRROR) (SNAPSHOT_MIRROR=dir)"; exit 2; }
-	rm -f $(SNAPSHOT_STORE)
-	$(BIN)/zow etl --mirror $(SNAPSHOT_MIRROR) --store $(SNAPSHOT_STORE)
-	$(BIN)/zow snapshot --store $(SNAPSHOT_STORE) --out data/snapshot
-	rm -f $(SNAPSHOT_STORE)
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
+	  && $(BIN)/zow etl --mirror $(SNAPSHOT_MIRROR) --store "$$tmp/zow.duckdb" \
+	  && $(BIN)/zow snapshot --store "$$tmp/zow.duckdb" --out data/snapshot
 
 lint: install-dev
 	$(BIN)/ruff check .

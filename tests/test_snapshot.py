@@ -96,6 +96,20 @@ def test_dump_is_deterministic_and_leaves_unchanged_data_alone(
     assert {p.name: p.stat().st_mtime_ns for p in synthetic_snapshot.iterdir()} == before
 
 
+def test_differences_name_the_table_that_changed(synthetic_store: Path) -> None:
+    tables = store_tables(synthetic_store)
+    changed = {name: frame.copy() for name, frame in tables.items()}
+    changed["observation"].loc[3, "value"] += 1
+    changed["region"] = changed["region"].iloc[1:]
+    found = differences(tables, changed)
+    assert [line.split(":")[0] for line in found] == ["observation", "region"]
+    # Build times, the source's address and fetch times are not data.
+    moved = {name: frame.copy() for name, frame in tables.items()}
+    moved["meta"].loc[moved["meta"]["key"] == "built_at", "value"] = "2030-01-01T00:00:00"
+    moved["etl_run"]["fetched_at"] = "2030-01-01T00:00:00"
+    assert differences(tables, moved) == []
+
+
 def test_a_damaged_snapshot_is_refused_and_the_old_store_kept(
         synthetic_snapshot: Path, tmp_path: Path) -> None:
     damaged = tmp_path / "damaged"
