@@ -1,5 +1,6 @@
 # Zicht op wijken: the two commands a newcomer needs.
-#   make run    build the store (live CBS; MIRROR=dir to replay a recorded mirror) and serve
+#   make run    build the store (live CBS; offline: from the bundled snapshot data/snapshot;
+#               MIRROR=dir to replay a recorded mirror) and serve
 #   make test   install everything and run lint + the whole test suite (browser tests too)
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,8 +8,10 @@ BIN := $(VENV)/bin
 MIRROR ?=
 STORE ?= data/zow.duckdb
 PORT ?= 8050
+SNAPSHOT_MIRROR ?= ../shared/cbs-mirror
 
-.PHONY: run test install install-dev etl serve lint bench clean plotly-bundle aggrid-locale
+.PHONY: run test install install-dev etl serve lint bench clean plotly-bundle aggrid-locale \
+	snapshot
 
 $(BIN)/zow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +34,14 @@ serve: install
 	$(BIN)/zow serve --store $(STORE) --port $(PORT)
 
 run: etl serve
+
+# Rebuild data/snapshot (the data `zow etl` falls back on offline) from the mirror: the ETL
+# into a temporary store, then `zow snapshot`. Unchanged data leaves the snapshot as it was.
+snapshot: install
+	@test -d $(SNAPSHOT_MIRROR) || { echo "no mirror at $(SNAPSHOT_MIRROR) (SNAPSHOT_MIRROR=dir)"; exit 2; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
+	  && $(BIN)/zow etl --mirror $(SNAPSHOT_MIRROR) --store "$$tmp/zow.duckdb" \
+	  && $(BIN)/zow snapshot --store "$$tmp/zow.duckdb" --out data/snapshot
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from dash import dcc, html
 from flask import Response, abort, request
 from flask_compress import Compress
 
+from core.origin import origin_of
 from core.regions import MAP_LEVELS
 from dashboard.caching import init_cache, install_reply_cache
 from dashboard.components import install_address_sync, install_drawers
@@ -144,6 +145,7 @@ def _add_routes(app: dash.Dash) -> None:
             "status": "ok",
             "schema_version": meta.get("schema_version"),
             "built_at": meta.get("built_at"),
+            "origin": origin_of(meta).as_dict(),  # live CBS of a date, or a snapshot's
         }
         return Response(json.dumps(body), mimetype="application/json")
 
@@ -158,7 +160,7 @@ def _no_store_app(path: Path, dev: bool = False) -> dash.Dash:
             html.H1("Zicht op wijken", className="h3"),
             html.P(f"Er is nog geen gegevensbestand ({path}). / There is no data store yet."),
             html.P("Bouw het met / Build it with:"),
-            html.Pre("zow etl\nzow etl --mirror ../shared/cbs-mirror   (offline)"),
+            html.Pre("zow etl\nzow etl --snapshot   (offline, the bundled data snapshot)"),
         ],
         className="container py-4",
         id="no-store",

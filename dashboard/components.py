@@ -13,7 +13,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
+from core.origin import describe, origin_of
 from core.ranking import rankable
+from dashboard.data import StoreMissing, store
 from dashboard.i18n import t
 
 # ------------------------------------------------------------------------ the address
@@ -102,9 +104,19 @@ def header(lang: str, active: str, view: Any) -> dbc.Navbar:
 
 def footer(lang: str) -> html.Footer:
     return html.Footer(
-        html.Small(t("attribution", lang), id="attribution"),
+        [html.Small(t("attribution", lang), id="attribution"), *data_origin(lang)],
         className="text-muted px-3 py-2 border-top mt-3",
     )
+
+
+def data_origin(lang: str) -> list[Any]:
+    """Where the figures come from and how fresh (live CBS of a date, or the snapshot of a
+    date), from the running app's store; nothing outside an app."""
+    try:
+        meta = store().meta()
+    except (RuntimeError, StoreMissing):
+        return []
+    return [html.Br(), html.Small(describe(origin_of(meta), lang), id="data-origin")]
 
 
 def page(lang: str, active: str, view: Any, *content: Any, fluid: Any = True,

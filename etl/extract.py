@@ -70,6 +70,12 @@ class ExtractError(EtlError):
         self.reason = reason
 
 
+class ServiceUnreachable(ExtractError):
+    """The first request of a run found no server at all (no name, no route, refused): the
+    services cannot be reached from here, as opposed to failing halfway through a run.
+    The CLI then builds the store from the bundled snapshot instead (etl/snapshot.py)."""
+
+
 class NotPublished(LookupError):
     """The service does not have this table or layer (HTTP 404 on the table itself)."""
 
@@ -269,6 +275,16 @@ def _as_extract_error(what: str, url: str, exc: Exception, timeout: float) -> Ex
     return ExtractError(what, url, f"connection failed: {exc.__class__.__name__}")
 
 
+def _unreachable(error: ExtractError, exc: Exception) -> ExtractError:
+    """A connection failure (a connect timeout too) as ServiceUnreachable; others as they
+    are. Only for the run's first request: later ones mean a service failed mid-run."""
+    if isinstance(exc, requests.ConnectionError) and (
+        error.reason.startswith("connection failed") or isinstance(exc, requests.ConnectTimeout)
+    ):
+        return ServiceUnreachable(error.what, error.url, error.reason)
+    return error
+
+
 def _http_status(exc: BaseException) -> int | None:
     for err in (exc, exc.__cause__):
         response = getattr(err, "response", None)
@@ -405,6 +421,12 @@ class CbsClient:
         self._used(ref.table, path)
         return rows
 
+    def _failure(self, what: str, url: str, exc: Exception) -> ExtractError:
+        """The error a failed download ends the run with; ServiceUnreachable when nothing
+        has come over the network yet and no server answered at all."""
+        error = _as_extract_error(what, url, exc, self.settings.timeout)
+        return error if self.fetched else _unreachable(error, exc)
+
     @contextmanager
     def _cbsodata_client(self, base_url: str) -> Iterator[str]:
         """Point cbsodata at a base URL with our session; restore its globals after."""
@@ -438,7 +460,7 @@ class CbsClient:
         try:
             rows = attempt()
         except (requests.RequestException, json.JSONDecodeError) as exc:
-            raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
+            raise self._failure(what, url, exc) from exc
         except (KeyError, TypeError, AttributeError) as exc:
             # cbsodata reads reply["value"] (and its odata.nextLink) without a check.
             page = getattr(_in_flight, "last_url", None) or url
@@ -498,7 +520,7 @@ class CbsClient:
                     # PDOK answers 404 for a year it has no service for and 400 for an
                     # unknown layer (e.g. no buurt layer in early years).
                     raise NotPublished(f"{what} not published at {url}") from exc
-                raise _as_extract_error(what, url, exc, self.settings.timeout) from exc
+                raise self._failure(what, url, exc) from exc
             batch = _features(reply, what, _page_url(url, start))
             features.extend(batch)
             matched = reply.get("numberMatched")

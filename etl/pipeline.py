@@ -91,6 +91,10 @@ def build(settings: Settings, catalogue: Catalogue, client: CbsClient, say: Repo
         meta={
             "summary": json.dumps(summary, ensure_ascii=False),
             "source": str(settings.mirror) if settings.mirror else settings.opendata_url,
+            # Where the figures come from, for the footer and /healthz (a snapshot load
+            # says "snapshot"; etl/snapshot.py).
+            "origin": "mirror" if settings.mirror else "live",
+            "sources_modified": latest_modified(runs),
         },
         region_changes=found.region_change,
         mergers=found.mergers,
@@ -198,6 +202,13 @@ def provenance(sources: Sources, tables: transform.SourceFrames,
             "note": None,
         })
     return pd.DataFrame(rows)
+
+
+def latest_modified(runs: pd.DataFrame) -> str:
+    """The most recent ``Modified`` date among the source tables (YYYY-MM-DD; empty when no
+    table gives one): how fresh the newest figures are."""
+    dates = runs["modified"].dropna().astype(str) if "modified" in runs else []
+    return max((d[:10] for d in dates if d), default="")
 
 
 def summarise(

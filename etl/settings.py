@@ -34,6 +34,11 @@ def _env_path(name: str, default: str) -> Path:
     return Path(os.environ.get(name, default))
 
 
+#: The data snapshot committed with the code (data/snapshot beside the packages): what
+#: ``zow etl`` builds the store from when live CBS cannot be reached.
+SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "data" / "snapshot"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the ETL needs to know about its surroundings."""
@@ -55,6 +60,9 @@ class Settings:
         default_factory=lambda: (
             Path(os.environ["ZOW_MIRROR"]) if os.environ.get("ZOW_MIRROR") else None
         )
+    )
+    snapshot_dir: Path = field(
+        default_factory=lambda: _env_path("ZOW_SNAPSHOT", str(SNAPSHOT_DIR))
     )
     refresh: bool = False
     timeout: float = field(default_factory=lambda: float(os.environ.get("ZOW_TIMEOUT", "60")))

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -221,12 +221,22 @@ def write_store(content: StoreContent, catalogue: Catalogue, target: Path) -> Pa
     problems = validate(content, catalogue)
     if problems:
         raise ValidationFailed(problems)
-    target = Path(target)
+
+    def fill(tmp: Path) -> None:
+        _write(content, catalogue, tmp)
+        _check_written(tmp, content)
+
+    return build_atomically(Path(target), fill)
+
+
+def build_atomically(target: Path, fill: Callable[[Path], None]) -> Path:
+    """Let ``fill`` write a new store at a temporary path beside target, then atomically
+    replace target with it. Whatever ``fill`` raises leaves target as it was (a DuckDB or OS
+    error becomes a StoreError); no temporary file stays behind. Holds the store's lock."""
     with store_lock(target):
         tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
         try:
-            _write(content, catalogue, tmp)
-            _check_written(tmp, content)
+            fill(tmp)
             os.replace(tmp, target)
         except (duckdb.Error, OSError) as exc:
             raise StoreError(f"could not write the new store {tmp}: "

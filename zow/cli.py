@@ -68,10 +68,17 @@ def etl(
     catalogue: Annotated[Path, typer.Option(help="Indicator catalogue (TOML).")] = (
         DEFAULT_CATALOGUE
     ),
+    snapshot: Annotated[bool, typer.Option(
+        "--snapshot", help="Build the store from the bundled data snapshot; no network.")] = False,
+    snapshot_dir: Annotated[Path | None, typer.Option(
+        help="The snapshot folder (default: data/snapshot of this checkout, or "
+             "ZOW_SNAPSHOT).")] = None,
 ) -> None:
-    """Build the store (data/zow.duckdb) from CBS statistics and PDOK boundaries."""
+    """Build the store (data/zow.duckdb) from CBS statistics and PDOK boundaries; when the
+    live services cannot be reached, from the bundled snapshot (data/snapshot)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from etl.extract import ServiceUnreachable
     from etl.pipeline import run_etl
 
     settings = Settings()
@@ -86,6 +93,7 @@ def etl(
         "pdok_url": pdok_url,
         "timeout": timeout,
         "retries": retries,
+        "snapshot_dir": snapshot_dir,
     }
     settings = dataclasses.replace(
         settings,
@@ -96,6 +104,9 @@ def etl(
     if settings.mirror is not None and not settings.mirror.is_dir():
         console.print(f"[red]Mirror folder not found:[/] {settings.mirror}")
         raise typer.Exit(2)
+    if snapshot:
+        _load_snapshot(settings.snapshot_dir, settings.store)
+        return
     where = f"mirror {settings.mirror}" if settings.mirror else settings.opendata_url
     console.print(f"Building [bold]{settings.store}[/] from {where}")
 
@@ -113,6 +124,14 @@ def etl(
 
         try:
             result = run_etl(settings, catalogue, report=report)
+        except ServiceUnreachable as exc:
+            progress.stop()
+            # Offline (a train, a closed network, CI): the bundled snapshot, said in one line.
+            console.print(f"[yellow]CBS cannot be reached ({exc.what}: {exc.reason}); "
+                          f"building the store from the snapshot {settings.snapshot_dir} "
+                          "instead.[/]", highlight=False, soft_wrap=True)
+            _load_snapshot(settings.snapshot_dir, settings.store)
+            return
         except (EtlError, CatalogueError) as exc:
             progress.stop()
             _failed(str(exc), settings.store)
@@ -121,6 +140,23 @@ def etl(
             _failed(f"{exc.__class__.__name__}: {exc}", settings.store)
 
     _print_summary(result.summary, result.store, result.seconds)
+
+
+def _load_snapshot(folder: Path, store: Path) -> None:
+    """Build the store from a snapshot (checksums checked; atomic like the ETL)."""
+    from etl.snapshot import load
+
+    try:
+        manifest = load(folder, store)
+    except EtlError as exc:
+        _failed(str(exc), store)
+    meta = read_meta(store)
+    origin = manifest["origin"]
+    console.print(f"Loaded the snapshot of {manifest['built_at'][:10]} from {folder} (built "
+                  f"from {origin['kind']} CBS data of {(origin['built_at'] or '?')[:10]})",
+                  highlight=False)
+    if "summary" in meta:  # every ETL-built store has one (small test stores may not)
+        _print_summary(meta["summary"], store, 0.0)
 
 
 def _failed(message: str, store: Path) -> NoReturn:
@@ -171,6 +207,34 @@ def _print_summary(summary: dict, store: Path, seconds: float) -> None:
     )
 
 
+@app.command(name="snapshot")
+def snapshot_command(
+    store: Annotated[Path, typer.Option(help="Store file to take the snapshot of.")] = Path(
+        "data/zow.duckdb"),
+    out: Annotated[Path, typer.Option(help="Snapshot folder to write.")] = Path(
+        "data/snapshot"),
+) -> None:
+    """Write the store's tables to the data snapshot (Parquet + manifest.json) that
+    `zow etl` falls back on offline; unchanged data leaves the snapshot as it was."""
+    from etl.snapshot import dump
+
+    try:
+        manifest, changed = dump(store, out)
+    except EtlError as exc:
+        console.print("[red bold]Snapshot failed:[/]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    size = sum(entry["bytes"] for entry in manifest["tables"].values())
+    rows = manifest["tables"]["observation"]["rows"]
+    if changed:
+        console.print(f"[green]Wrote the snapshot {out}[/] ({size / 1e6:.1f} MB, "
+                      f"{rows:,} observations) of {store}", highlight=False)
+    else:
+        console.print(f"The snapshot {out} holds this data already (of "
+                      f"{manifest['built_at'][:10]}; {size / 1e6:.1f} MB): left as it was",
+                      highlight=False)
+
+
 @app.command()
 def info(store: Annotated[Path, typer.Option(help="Store file.")] = Path("data/zow.duckdb")
          ) -> None:
@@ -179,7 +243,8 @@ def info(store: Annotated[Path, typer.Option(help="Store file.")] = Path("data/z
         console.print(f"No store at {store}. Build one with: zow etl")
         raise typer.Exit(1)
     meta = read_meta(store)
-    console.print(f"{store}: built {meta.get('built_at')} from {meta.get('source')}")
+    console.print(f"{store}: built {meta.get('built_at')} from {meta.get('source')} "
+                  f"({meta.get('origin', '?')})")
     _print_summary(meta["summary"], store, 0.0)
 
 
@@ -221,8 +286,16 @@ def serve(
     control_socket: Annotated[str | None, typer.Option(
         help="gunicorn's control socket (gunicornc -s PATH): a path, or 'off'. Default: one "
              "per host and port in $XDG_RUNTIME_DIR or a private zow-<uid> temp folder")] = None,
+    snapshot_if_missing: Annotated[bool, typer.Option(
+        "--snapshot-if-missing", help="Without a store, build it from the bundled snapshot "
+                                      "first (data/snapshot or ZOW_SNAPSHOT; the Docker "
+                                      "image does)")] = False,
 ) -> None:
     """Serve the dashboard on http://HOST:PORT over the store."""
+    if snapshot_if_missing and not store.exists():
+        from etl.settings import Settings
+
+        _load_snapshot(Settings().snapshot_dir, store)
     if not store.exists():
         console.print(
             f"[red]No store at {store}.[/] Build it first:\n"
