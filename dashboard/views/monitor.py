@@ -376,9 +376,9 @@ def gap_table(db: Store, frame: pd.DataFrame, indicator_id: str, lang: str) -> p
     cells = frame[frame["indicator_id"] == indicator_id]
     notes = []
     for cell in cells.itertuples(index=False):
-        reason = reason_text(db, cell, lang)
-        notes.append(reason or (t(f"profile_{cell.judged_nl}" if cell.judged_nl != "same"
-                                  else "profile_equal", lang) if cell.judged_nl else ""))
+        judged = cell.judged_nl if isinstance(cell.judged_nl, str) else None
+        notes.append(reason_text(db, cell, lang)
+                     or (t(f"monitor_judged_{judged}", lang) if judged else ""))
     return cells.assign(code=cells["area_id"], note=notes)[
         ["code", "area", "year", "value", "nl", "diff_nl", "judged_nl", "trend_nl",
          "first_year", "change_nl", "note"]].reset_index(drop=True)
