@@ -497,10 +497,11 @@ TEXT.update(
     "monitor_grid_help": {
         "nl": "Klik op een kolomkop om te sorteren. Verschil = gebied min gemeente of "
               "Nederland; (beter) en (slechter) volgen de richting van de indicator. n.b.: "
-              "niet te berekenen (beweeg over de cel voor de reden).",
+              "niet te berekenen; *: berekend over een deel van de wijken (beweeg over de cel "
+              "voor de reden).",
         "en": "Click a column header to sort. Gap = area minus municipality or Netherlands; "
-              "(better) and (worse) follow the indicator's direction. n/a: cannot be computed "
-              "(hover over the cell for the reason).",
+              "(better) and (worse) follow the indicator's direction. n/a: cannot be computed"
+              "; *: computed over some of the wijken (hover over the cell for the reason).",
     },
 }
 )

@@ -70,7 +70,7 @@ def columns(db: Store, view: MonitorView) -> list[dict[str, Any]]:
     lang = view.lang
     out: list[dict[str, Any]] = [
         {"field": "area", "headerName": t("monitor_area", lang), "pinned": "left",
-         "cellRenderer": "markdown", "minWidth": 200, "filter": True},
+         "cellRenderer": "markdown", "minWidth": 230, "filter": True},
         {"field": "gemeente_name", "headerName": t("gemeente", lang), "minWidth": 130},
         *({"field": f"worse_{ref}", "headerName": t(f"monitor_worse_{ref}", lang),
            "type": "rightAligned", "minWidth": 120, "wrapHeaderText": True,
@@ -143,6 +143,7 @@ def body(db: Store, view: MonitorView) -> list[Any]:
                     lang)
     overview.dashGridOptions = {**overview.dashGridOptions, "suppressColumnVirtualisation": True,
                                 "tooltipShowDelay": 300}
+    overview.eventListeners = {"sortChanged": ["zowSortChanged(params, setEventData)"]}
     counts = mv.left_out(db, view.thema)
     used = {table for i in indicators for y in frame["year"].dropna().unique()
             for table in db.source_tables(i.id, int(y))}
@@ -220,14 +221,15 @@ def change_theme(theme: Any, state: Any) -> tuple[Any, Any]:
 
 @callback(
     Output("view", "data", allow_duplicate=True),
-    Input("monitor-grid", "columnState"),
+    Input("monitor-grid", "eventData"),
     State("view", "data"),
     prevent_initial_call=True,
 )
-def change_sort(column_state: Any, state: Any) -> Any:
-    """A column header was clicked: the sort goes into the address."""
+def change_sort(event: Any, state: Any) -> Any:
+    """A column header was clicked: the sort goes into the address (assets/monitor.js)."""
     db, old = _current(state)
-    sort = mv.sort_of(column_state)
+    data = event.get("data") if isinstance(event, dict) else None  # {data: what JS set}
+    sort = mv.sort_of(data.get("columns") if isinstance(data, dict) else None)
     if sort is None or sort == old.sort:
         return no_update
     if sort.removeprefix("-") not in mv.sort_fields(db, old.thema):

@@ -124,8 +124,8 @@ def sort_fields(db: Store, thema: str) -> list[str]:
 
 
 def sort_of(column_state: Any) -> str | None:
-    """The view's ``sort`` from AG Grid's column state ("" when nothing is sorted); None
-    when the state is not a list of columns."""
+    """The view's ``sort`` from AG Grid's column state (``[{colId, sort}, …]``; "" when
+    nothing is sorted, the first sorted column otherwise); None when it is not a list."""
     if not isinstance(column_state, list):
         return None
     for column in column_state:
