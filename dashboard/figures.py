@@ -435,6 +435,11 @@ def gap_figure(indicator: Indicator, table: pd.DataFrame, lang: str) -> go.Figur
         hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
     ))
     figure.add_vline(x=0, line_color="#333333", line_width=1)
+    # Room beside the longest bars for their numbers (outside the bar, never over a name).
+    low, high = min([0.0, *(g for g in gaps if g is not None)]), max(
+        [0.0, *(g for g in gaps if g is not None)])
+    pad = 0.3 * (high - low or 1.0)
+    figure.update_xaxes(range=[low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)])
     figure.update_layout(
         title={"text": indicator.label.get(lang), "font": {"size": 13}, "x": 0.01},
         xaxis={"title": {"text": t("monitor_gap_axis", lang, unit=indicator.unit.get(lang)),

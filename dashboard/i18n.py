@@ -487,6 +487,10 @@ TEXT.update(
         "nl": "Staafdiagram: verschil met Nederland van {indicator} per focusgebied ({year})",
         "en": "Bar chart: gap to the Netherlands of {indicator} per focus area ({year})",
     },
+    "monitor_not_drawn": {"nl": "Zonder verschil met Nederland voor enig gebied (n.b. of geen "
+                                "cijfers; zie de tabel): {names}.",
+                          "en": "No gap to the Netherlands for any area (n/a or no figures; "
+                                "see the table): {names}."},
     "monitor_chart_table": {"nl": "Tabel bij de grafiek", "en": "Table of the chart"},
     "monitor_gap_axis": {"nl": "verschil met NL ({unit})", "en": "gap to NL ({unit})"},
     "monitor_change": {"nl": "Verandering verschil", "en": "Change of gap"},

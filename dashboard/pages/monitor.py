@@ -145,6 +145,8 @@ def body(db: Store, view: MonitorView) -> list[Any]:
                                 "tooltipShowDelay": 300}
     overview.eventListeners = {"sortChanged": ["zowSortChanged(params, setEventData)"]}
     counts = mv.left_out(db, view.thema)
+    have = set(frame.loc[frame["diff_nl"].notna(), "indicator_id"])
+    drawn = [i for i in indicators if i.id in have]
     used = {table for i in indicators for y in frame["year"].dropna().unique()
             for table in db.source_tables(i.id, int(y))}
     return [
@@ -161,7 +163,11 @@ def body(db: Store, view: MonitorView) -> list[Any]:
                         id="monitor-lines", className="monitor-lines"), className="mb-4"),
         section("grafieken", html.H2(t("monitor_charts", lang), className="h5"),
                 html.P(t("monitor_legend", lang), className="small text-muted"),
-                dbc.Row([chart(db, view, frame, i) for i in indicators], className="g-2")),
+                dbc.Row([chart(db, view, frame, i) for i in drawn], className="g-2"),
+                *([html.P(t("monitor_not_drawn", lang, names=", ".join(
+                    i.label.get(lang) for i in indicators if i not in drawn)),
+                    className="small text-muted", id="monitor-not-drawn")]
+                  if len(drawn) < len(indicators) else [])),
         *([html.P(t("monitor_left_out", lang,
                     names=", ".join(i.label.get(lang) for i in counts)),
                   className="small text-muted", id="monitor-left-out")] if counts else []),
