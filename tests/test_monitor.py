@@ -223,6 +223,11 @@ def test_lines_say_how_many_are_worse_and_where_the_gap_moved(syn: Store) -> Non
     assert line.startswith(f"In {area.name} zijn 1 van de 1 indicatoren slechter dan de "
                            "gemeente Gemeentenaam, en 1 van de 1 slechter dan Nederland.")
     assert "kleiner bij gemiddeld inkomen per inwoner (sinds 2021)" in line
+    # Only a widened gap: the sentence still starts with a capital.
+    widened = pd.DataFrame([mv._cell(area, "G", indicator,
+                                     cells([(2021, 25.0, 0, 0), (2024, 20.0, 0, 0)]), refs)])
+    assert " De achterstand werd groter bij gemiddeld inkomen" in mv.area_sentence(
+        syn, widened, "nl")
     english = mv.area_sentence(syn, frame, "en")
     assert f"In {area.name} 1 of 1 indicators are worse" in english
     assert "narrowed in average income per inhabitant (since 2021)" in english

@@ -355,10 +355,13 @@ def area_sentence(db: Store, cells: pd.DataFrame, lang: str) -> str:
     parts = [t(f"monitor_gap_{how}", lang, names=_names(names, lang))
              for how, names in moved.items() if names]
     if parts:
-        text += " " + "; ".join(parts) + "."
+        moved_text = "; ".join(parts)
+        text += " " + moved_text[0].upper() + moved_text[1:] + "."
     elif reasons and len(reasons) == judged_nl:
-        common = max(set(reasons), key=reasons.count)
-        text += " " + t("monitor_no_change", lang, why=t(f"monitor_why_{common}", lang))
+        # Every reason there is, the most frequent first.
+        why = sorted(set(reasons), key=lambda r: (-reasons.count(r), r))
+        text += " " + t("monitor_no_change", lang,
+                        why="; ".join(t(f"monitor_why_{r}", lang) for r in why))
     return text
 
 
