@@ -68,15 +68,18 @@ def _gap_column(key: str, ref: str, lang: str) -> dict[str, Any]:
 def columns(db: Store, view: MonitorView) -> list[dict[str, Any]]:
     """The overview's columns; the sorted one carries its sort (from the URL)."""
     lang = view.lang
-    out: list[dict[str, Any]] = [
-        {"field": "area", "headerName": t("monitor_area", lang), "pinned": "left",
+    # The area's own columns are a group too: a pinned column outside any group leaves an
+    # empty header row in the pinned part, which screen readers get as a row without cells.
+    out: list[dict[str, Any]] = [{"headerName": t("monitor_area", lang), "groupId": "gebied",
+                                  "children": [
+        {"field": "area", "headerName": t("name", lang), "pinned": "left",
          "cellRenderer": "markdown", "minWidth": 230, "filter": True},
         {"field": "gemeente_name", "headerName": t("gemeente", lang), "minWidth": 130},
         *({"field": f"worse_{ref}", "headerName": t(f"monitor_worse_{ref}", lang),
            "type": "rightAligned", "minWidth": 120, "wrapHeaderText": True,
            "autoHeaderHeight": True, "valueFormatter": {"function": (
                f"params.value + ' {t('of', lang)} ' + params.data.judged_{ref}")}}
-          for ref in mv.REFERENCES)]
+          for ref in mv.REFERENCES)]}]
     for indicator in mv.monitor_indicators(db, view.thema):
         out.append({"headerName": f"{indicator.label.get(lang)} ({indicator.unit.get(lang)})",
                     "headerTooltip": indicator.definition.get(lang), "groupId": indicator.id,
