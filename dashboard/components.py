@@ -74,6 +74,8 @@ def header(lang: str, active: str, view: Any) -> dbc.Navbar:
                                 active=active == "explore")),
         dbc.NavItem(dbc.NavLink(t("compare", lang), href="/vergelijken" + suffix,
                                 active=active == "compare")),
+        dbc.NavItem(dbc.NavLink(t("monitor", lang), href="/nplv" + suffix,
+                                active=active == "monitor")),
     ]
     return dbc.Navbar(
         dbc.Container(

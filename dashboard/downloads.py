@@ -24,6 +24,12 @@ Flask routes for the map explorer (same parameters as the map page, validated by
 
     /download/kaart.csv?indicator=inwoners&jaar=2024&niveau=wijk&gemeente=GM0363&lang=nl
     /download/kaart.xlsx?…
+
+and for the NPLV monitor (``dashboard.views.monitor.MonitorView``; one row per focus area
+and indicator of the subtheme)::
+
+    /download/nplv.csv?thema=werk_inkomen&lang=en&dialect=nl
+    /download/nplv.xlsx?thema=werk_inkomen
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from openpyxl.utils import get_column_letter
 from core.sources import ATTRIBUTION, LICENCE_URL, credits, publisher_of, table_url
 from dashboard.data import Store, StoreMissing, open_store
 from dashboard.i18n import t
+from dashboard.views import monitor as monitor_view
 from dashboard.views.map import MapView, download_frame, download_stem
 
 CSV_MIMETYPE = "text/csv"
@@ -320,6 +327,41 @@ def data_download(fmt: str) -> Response:
     else:
         body, mimetype = to_csv(frame, notes, lang, dutch=dialect == "nl"), CSV_MIMETYPE
     response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+MONITOR_PARAMS: tuple[str, ...] = ("thema", "lang")
+
+
+@downloads.get("/download/nplv.<fmt>")
+def monitor_download(fmt: str) -> Response:
+    """The NPLV monitor of one subtheme as CSV or Excel: every focus area and indicator,
+    with its gemeente and NL, the gaps, their change and the reasons where there is none."""
+    if fmt not in ("csv", "xlsx"):
+        return _error("format must be csv or xlsx", "format", 404)
+    query = {k: request.args.get(k, "") for k in MONITOR_PARAMS if k in request.args}
+    dialect = request.args.get("dialect", "")
+    if dialect not in DIALECTS:
+        return _error("dialect must be nl (or left out)", "dialect")
+    try:
+        db = open_store(current_app.config["ZOW_STORE"])
+    except StoreMissing:
+        return _error("no data store", None, 503)
+    view, rejected = monitor_view.MonitorView.from_query(query, db)
+    if rejected:
+        return _error(f"unknown or unavailable value for: {', '.join(rejected)}", rejected[0])
+    frame = monitor_view.download_frame(db, view)
+    cells = monitor_view.monitor_frame(db, view.thema)
+    notes = indicator_notes(db, cells["indicator_id"], cells["year"].dropna().astype(int),
+                            view.lang)
+    if fmt == "xlsx":
+        body, mimetype = to_excel(frame, notes, view.lang), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_csv(frame, notes, view.lang, dutch=dialect == "nl"), CSV_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    stem = monitor_view.download_stem(view)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -410,3 +410,43 @@ def sparkline_figure(segments: Sequence[Sequence[tuple[int, float]]],
         yaxis={"visible": False}, paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
     )
     return figure
+
+
+# ------------------------------------------------------------------ NPLV monitor
+#: Better / worse than the reference (Okabe-Ito blue and vermillion, as the other charts);
+#: grey where there is no judgement (neutral indicator) or no difference.
+GAP_COLOURS = {"better": "#0072B2", "worse": "#D55E00", None: "#8c8c8c", "same": "#8c8c8c"}
+
+
+def gap_figure(indicator: Indicator, table: pd.DataFrame, lang: str) -> go.Figure:
+    """One small multiple of the monitor: a horizontal bar per focus area, its gap to the
+    Netherlands (area − NL) in the indicator's unit, coloured by the judgement; areas
+    without a figure keep their row, without a bar."""
+    table = table.iloc[::-1]  # the first area on top
+    gaps = [None if pd.isna(v) else float(v) for v in table["diff_nl"]]
+    judged = [j if isinstance(j, str) else None for j in table["judged_nl"]]
+    texts = [format_value(g, indicator, lang) if g is not None else t("profile_na", lang)
+             for g in gaps]
+    figure = go.Figure(go.Bar(
+        y=list(table["area"]), x=[0 if g is None else g for g in gaps], orientation="h",
+        marker={"color": [GAP_COLOURS.get(j, GAP_COLOURS[None]) if g is not None
+                          else "rgba(0,0,0,0)" for g, j in zip(gaps, judged, strict=True)]},
+        text=texts, textposition="outside", cliponaxis=False,
+        hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
+    ))
+    figure.add_vline(x=0, line_color="#333333", line_width=1)
+    # Room beside the longest bars for their numbers (outside the bar, never over a name).
+    low, high = min([0.0, *(g for g in gaps if g is not None)]), max(
+        [0.0, *(g for g in gaps if g is not None)])
+    pad = 0.3 * (high - low or 1.0)
+    figure.update_xaxes(range=[low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)])
+    figure.update_layout(
+        title={"text": indicator.label.get(lang), "font": {"size": 13}, "x": 0.01},
+        xaxis={"title": {"text": t("monitor_gap_axis", lang, unit=indicator.unit.get(lang)),
+                         "font": {"size": 11}}, "zeroline": False, "gridcolor": "#e5e5e5"},
+        yaxis={"automargin": True, "tickfont": {"size": 10}},
+        margin={"l": 10, "r": 40, "t": 36, "b": 40}, height=460, showlegend=False,
+        separators=",." if lang == "nl" else ".,",
+        paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+    )
+    return figure

@@ -401,3 +401,118 @@ TEXT.update(
     },
 }
 )
+
+
+# ------------------------------------------------------------------ NPLV monitor
+TEXT.update(
+{
+    "monitor": {"nl": "NPLV-monitor", "en": "NPLV monitor"},
+    "monitor_title": {"nl": "NPLV-monitor: de 20 focusgebieden", "en":
+                      "NPLV monitor: the 20 focus areas"},
+    "monitor_intro": {
+        "nl": "Het Nationaal Programma Leefbaarheid en Veiligheid wil in twintig jaar de "
+              "achterstand van twintig focusgebieden op de rest van Nederland wegwerken. Hier "
+              "staan de gebieden naast elkaar, per thema: elke indicator tegen de eigen "
+              "gemeente en Nederland, en hoe het verschil veranderde.",
+        "en": "The National Programme Liveability and Safety aims to close the gap between "
+              "twenty focus areas and the rest of the Netherlands within twenty years. Here "
+              "the areas stand side by side, per theme: each indicator against the area's own "
+              "municipality and the Netherlands, and how that gap changed.",
+    },
+    "monitor_overview": {"nl": "Overzicht per gebied", "en": "Overview per area"},
+    "monitor_lines": {"nl": "In het kort", "en": "In brief"},
+    "monitor_charts": {"nl": "Verschil met Nederland per indicator",
+                       "en": "Gap to the Netherlands per indicator"},
+    "monitor_method": {"nl": "Hoe de cijfers zijn berekend", "en": "How the figures are made"},
+    "monitor_area": {"nl": "Focusgebied", "en": "Focus area"},
+    "monitor_worse_gemeente": {"nl": "Slechter dan gemeente", "en": "Worse than municipality"},
+    "monitor_worse_nl": {"nl": "Slechter dan NL", "en": "Worse than NL"},
+    "monitor_value": {"nl": "Waarde", "en": "Value"},
+    "monitor_vs_gemeente": {"nl": "Verschil met gemeente", "en": "Gap to municipality"},
+    "monitor_vs_nl": {"nl": "Verschil met NL", "en": "Gap to NL"},
+    "monitor_of": {"nl": "{worse} van {judged}", "en": "{worse} of {judged}"},
+    "monitor_others": {"nl": "{n} andere", "en": "{n} more"},
+    "monitor_and": {"nl": "en", "en": "and"},
+    "monitor_since": {"nl": "{name} (sinds {year})", "en": "{name} (since {year})"},
+    "monitor_line": {
+        "nl": "In {area} zijn {worse_g} van de {judged_g} indicatoren slechter dan de gemeente "
+              "{gemeente}, en {worse_nl} van de {judged_nl} slechter dan Nederland.",
+        "en": "In {area} {worse_g} of {judged_g} indicators are worse than the municipality "
+              "({gemeente}), and {worse_nl} of {judged_nl} worse than the Netherlands.",
+    },
+    "monitor_line_none": {
+        "nl": "Voor {area} is bij dit thema geen oordeel beter of slechter te geven (neutrale "
+              "indicatoren, of geen cijfers).",
+        "en": "For {area} no better-or-worse judgement can be given on this theme (neutral "
+              "indicators, or no figures).",
+    },
+    "monitor_gap_narrowed": {"nl": "De achterstand op Nederland werd kleiner bij {names}",
+                             "en": "The gap to the Netherlands narrowed in {names}"},
+    "monitor_gap_widened": {"nl": "de achterstand werd groter bij {names}",
+                            "en": "the gap widened in {names}"},
+    "monitor_no_change": {"nl": "Hoe de achterstand veranderde is niet te zeggen: {why}.",
+                          "en": "How the gap changed cannot be said: {why}."},
+    "monitor_why_boundaries": {"nl": "de grenzen van het gebied veranderden",
+                               "en": "the area's boundaries changed"},
+    "monitor_why_definition": {"nl": "de definitie veranderde", "en": "the definition changed"},
+    "monitor_why_one_year": {"nl": "er is maar één jaar met een cijfer",
+                             "en": "there is only one year with a figure"},
+    "monitor_why_no_value": {"nl": "geen cijfer", "en": "no figure"},
+    "monitor_why_incomplete": {"nl": "niet alle wijken of buurten hebben een cijfer",
+                               "en": "not every wijk or buurt has a figure"},
+    "monitor_judged_better": {"nl": "beter", "en": "better"},
+    "monitor_judged_worse": {"nl": "slechter", "en": "worse"},
+    "monitor_judged_same": {"nl": "gelijk", "en": "equal"},
+    "monitor_trend_narrowed": {"nl": "kleiner", "en": "narrowed"},
+    "monitor_trend_widened": {"nl": "groter", "en": "widened"},
+    "monitor_trend_same": {"nl": "gelijk", "en": "unchanged"},
+    "monitor_left_out": {
+        "nl": "Absolute aantallen staan niet in de monitor (een aantal van een gebied zegt "
+              "niets tegenover een hele gemeente): {names}.",
+        "en": "Absolute counts are not in the monitor (a count of an area says nothing against "
+              "a whole municipality): {names}.",
+    },
+    "monitor_method_text": {
+        "nl": "De waarde van een focusgebied is berekend uit zijn wijken of buurten: aantallen "
+              "opgeteld, percentages en gemiddelden gewogen naar hun noemer (n.b. waar dat "
+              "niet eerlijk kan, met de reden). Elke indicator staat in zijn laatste jaar, met "
+              "de gemeente en Nederland in hetzelfde jaar. Verschil = gebied − gemeente of "
+              "Nederland; beter of slechter volgt de richting van de indicator (neutrale "
+              "indicatoren krijgen geen oordeel). De verandering van het verschil telt vanaf "
+              "het eerste jaar met dezelfde grenzen van het gebied en dezelfde definitie; "
+              "anders staat er waarom niet.",
+        "en": "A focus area's value is computed from its wijken or buurten: counts summed, "
+              "shares and averages weighted by their denominator (n/a where that cannot be "
+              "done honestly, with the reason). Each indicator is shown for its latest year, "
+              "with the municipality and the Netherlands in the same year. Gap = area − "
+              "municipality or Netherlands; better or worse follows the indicator's direction "
+              "(neutral indicators get no judgement). The change of a gap counts from the "
+              "first year with the same area boundaries and the same definition; otherwise the "
+              "reason is given.",
+    },
+    "monitor_chart_label": {
+        "nl": "Staafdiagram: verschil met Nederland van {indicator} per focusgebied ({year})",
+        "en": "Bar chart: gap to the Netherlands of {indicator} per focus area ({year})",
+    },
+    "monitor_not_drawn": {"nl": "Zonder verschil met Nederland voor enig gebied (n.b. of geen "
+                                "cijfers; zie de tabel): {names}.",
+                          "en": "No gap to the Netherlands for any area (n/a or no figures; "
+                                "see the table): {names}."},
+    "monitor_chart_table": {"nl": "Tabel bij de grafiek", "en": "Table of the chart"},
+    "monitor_gap_axis": {"nl": "verschil met NL ({unit})", "en": "gap to NL ({unit})"},
+    "monitor_change": {"nl": "Verandering verschil", "en": "Change of gap"},
+    "monitor_legend": {
+        "nl": "Blauw: beter dan Nederland, oranje: slechter, grijs: neutraal of gelijk.",
+        "en": "Blue: better than the Netherlands, orange: worse, grey: neutral or equal.",
+    },
+    "monitor_grid_help": {
+        "nl": "Klik op een kolomkop om te sorteren. Verschil = gebied min gemeente of "
+              "Nederland; (beter) en (slechter) volgen de richting van de indicator. n.b.: "
+              "niet te berekenen; *: berekend over een deel van de wijken (beweeg over de cel "
+              "voor de reden).",
+        "en": "Click a column header to sort. Gap = area minus municipality or Netherlands; "
+              "(better) and (worse) follow the indicator's direction. n/a: cannot be computed"
+              "; *: computed over some of the wijken (hover over the cell for the reason).",
+    },
+}
+)

@@ -23,3 +23,10 @@ def warm(app: dash.Dash) -> None:
         view, _ = mapview.MapView.from_query({}, db)
         explore.layout()
         db.geojson_gzip(mapview.geometry_year(db, view), view.niveau)
+        # The focus areas' figures (compare, profiles, the NPLV monitor): about a second
+        # each, once per worker, rather than on a visitor's first monitor page.
+        from core.areas import load_areas
+        from dashboard.views.areas import area_values
+
+        for area in load_areas().values():
+            area_values(db, area)

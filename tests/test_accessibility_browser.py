@@ -41,6 +41,8 @@ PAGES = {
     "compare-en": ("/vergelijken?regios=GM0363,WK0363AB&jaar=2024&lang=en", "en"),
     "profile-nl": ("/gebied/WK0363AB", "nl"),
     "profile-en": ("/gebied/GM0363?lang=en", "en"),
+    "monitor-nl": ("/nplv", "nl"),
+    "monitor-en": ("/nplv?lang=en&thema=wonen&sort=-worse_nl", "en"),
 }
 
 
