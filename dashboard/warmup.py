@@ -22,4 +22,6 @@ def warm(app: dash.Dash) -> None:
         db.available()
         view, _ = mapview.MapView.from_query({}, db)
         explore.layout()
-        db.geojson_gzip(mapview.geometry_year(db, view), view.niveau)
+        db.geojson_gzip(mapview.geometry_year(db, view), view.niveau,
+                        overview=mapview.geometry_url(db, view).startswith(
+                            mapview.OVERVIEW_PREFIX))
