@@ -16,10 +16,28 @@
     Plotly bundle (boundaries handed over already parsed), from ``Plotly.newPlot`` to drawn;
     for all wijken and for 10. What Plotly + MapLibre alone cost on this machine.
 
-    python benchmarks/dashboard.py [--store data/zow.duckdb] [--mirror ../shared/cbs-mirror]
-                                   [--runs 30] [--loads 5]
+(e) ``--first-map`` (only this): the first map against its anchor and its floor (issue 14),
+    in one run and one browser, ``--loads`` cold loads (a new browser context each) of each,
+    interleaved (the order rotates per round; a first round that warms the servers is not
+    kept), from navigation start until the map is drawn (as in (c)):
+    - this app: ``/?niveau=wijk&jaar=2024&indicator=inwoners`` (all 3,393 wijken of 2024);
+    - the anchor: ``benchmarks/anchor_app.py``, a plain Dash app with ``px.choropleth_map``
+      of the same values and the GeoJSON inline in its figure, run by ``app.run``;
+    - the floor: bare MapLibre (the one inside the app's Plotly bundle: no CDN, no network)
+      on a page that fetches the same boundaries, with a fill per region and white outlines.
+    The anchor and the floor draw the layer's full boundaries (``/geo/2024/wijk.json``);
+    the app draws whatever its first view asks for. Printed: each median, the bytes on the
+    wire, the ratios app/anchor and floor/anchor, and the app's phases. The online
+    background map is blocked in all three (not part of the comparison).
+    ``--cpu-throttle 4`` slows each page's CPU fourfold (CDP ``Emulation.setCPUThrottlingRate``)
+    for a phone-class CPU; see the README (Performance) for what it shows, and what a real
+    GPU would change.
 
-Builds the store first with the ETL from the mirror if it is missing.
+    python benchmarks/dashboard.py [--store data/zow.duckdb] [--mirror ../shared/cbs-mirror]
+                                   [--runs 30] [--loads 5] [--first-map [--cpu-throttle 4]]
+
+Builds the store first with the ETL from the mirror if it is missing
+(``zow etl --mirror ../shared/cbs-mirror --store STORE``).
 """
 
 from __future__ import annotations
@@ -258,7 +276,7 @@ def bare_map_floor(store: Path, loads: int) -> dict[str, list[float]]:
     app's figure for all 2024 wijken and for the first 10 of them."""
     from playwright.sync_api import sync_playwright
 
-    from dashboard import maps
+    from dashboard import figures as maps
     from dashboard.data import Store
 
     db = Store(store)
