@@ -506,26 +506,43 @@ def first_map_files(store: Path, folder: Path) -> dict[str, Path]:
 
 def start_anchor(files: dict[str, Path]) -> tuple[str, Callable[[], None]]:
     """benchmarks/anchor_app.py in its own process, as `python anchor_app.py` runs it."""
+    return start_process([sys.executable, str(ROOT / "benchmarks" / "anchor_app.py"),
+                          str(files["geo"]), str(files["values"]), "--port"])
+
+
+APP_PROCESS = """
+import os, sys
+os.environ["ZOW_REPLY_CACHE"] = "off"
+sys.path.insert(0, sys.argv[1])
+import logging
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+from werkzeug.serving import run_simple
+from dashboard.app import create_app
+run_simple("127.0.0.1", int(sys.argv[3]), create_app(sys.argv[2]).server, threaded=True)
+"""
+
+
+def start_process(argv: list[str], cwd: Path | None = None) -> tuple[str, Callable[[], None]]:
+    """A server in its own process on a free port (the port is argv's last item, added
+    here); (base URL, stop) once it answers."""
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "benchmarks" / "anchor_app.py"), str(files["geo"]),
-         str(files["values"]), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([*argv, str(port)], cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            requests.get(base + "/", timeout=2)
+            requests.get(base + "/healthz", timeout=5)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.5)
     else:
         process.kill()
-        sys.exit("the anchor app did not start")
+        sys.exit(f"{argv} did not start")
 
     def stop() -> None:
         process.terminate()
@@ -534,15 +551,24 @@ def start_anchor(files: dict[str, Path]) -> tuple[str, Callable[[], None]]:
     return base, stop
 
 
-def first_map(store: Path, loads: int, throttle: float) -> None:
+def start_app(code: Path, store: Path) -> tuple[str, Callable[[], None]]:
+    """The app of the code in folder CODE (this checkout, or another one: --before) over
+    STORE, in its own process, on werkzeug as the anchor runs on it."""
+    return start_process([sys.executable, "-c", APP_PROCESS, str(code), str(store)], cwd=code)
+
+
+def first_map(store: Path, loads: int, throttle: float, before: Path | None = None) -> None:
     """(e): navigation → drawn map of all 2024 wijken, median of cold loads (a new browser
-    context each), interleaved: this app, the plain-Dash anchor, bare MapLibre."""
+    context each), interleaved: this app, the plain-Dash anchor, bare MapLibre (and the app
+    of another checkout, ``--before``, on the same store)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = first_map_files(store, folder)
-        app_base, stop_app = serve(store)
+        app_base, stop_app = start_app(ROOT, store)
+        if before is not None:
+            before_base, stop_before = start_app(before.resolve(), store)
         anchor_base, stop_anchor = start_anchor(files)
         handler = functools.partial(QuietFiles, directory=str(folder))
         floor_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -553,6 +579,8 @@ def first_map(store: Path, loads: int, throttle: float) -> None:
             "anchor": (anchor_base + "/", DRAWN_JS, "#map .js-plotly-plot"),
             "floor": (floor_base + "/index.html", FLOOR_DRAWN_JS, None),
         }
+        if before is not None:
+            cases["before"] = (before_base + FIRST_MAP_URL, DRAWN_JS, "#map .js-plotly-plot")
         times: dict[str, list[float]] = {name: [] for name in cases}
         phases: dict[str, list[float]] = {name: [] for name, _ in PHASES}
         ctor: list[float] = []
@@ -566,7 +594,8 @@ def first_map(store: Path, loads: int, throttle: float) -> None:
                     names = list(cases)
                     for round_ in range(loads + 1):  # round 0 warms the servers, not kept
                         # Rotate the order, so that no case always follows the same one.
-                        for name in names[round_ % 3:] + names[:round_ % 3]:
+                        turn = round_ % len(names)
+                        for name in names[turn:] + names[:turn]:
                             url, drawn, selector = cases[name]
                             context = browser.new_context(viewport=VIEWPORT)
                             # The background map (online) is not part of this comparison.
@@ -599,6 +628,8 @@ def first_map(store: Path, loads: int, throttle: float) -> None:
             floor_server.shutdown()
             stop_anchor()
             stop_app()
+            if before is not None:
+                stop_before()
         geo_bytes = files["geo"].stat().st_size
         geo_gz = len(gzip.compress(files["geo"].read_bytes(), compresslevel=6))
     app_geo = "; ".join(f"{url.split('/geo/')[-1]} {encoded / 1e6:.2f} MB on the wire "
@@ -610,7 +641,9 @@ def first_map(store: Path, loads: int, throttle: float) -> None:
     print(f"    boundaries the anchor and the floor draw: {geo_bytes / 1e6:.2f} MB "
           f"(gzip {geo_gz / 1e6:.2f} MB); the app's first map loads {app_geo}")
     for name, label in (("app", "this app"), ("anchor", "plain Dash, GeoJSON inline (anchor)"),
-                        ("floor", "bare MapLibre (floor)")):
+                        ("floor", "bare MapLibre (floor)"), ("before", f"the app of {before}")):
+        if name not in times:
+            continue
         print(f"    {label:38s} median {med[name]:5.2f} s   "
               f"{statistics.median(wire[name]) / 1e6:4.2f} MB on the wire   runs "
               + " ".join(f"{ms / 1000:.2f}" for ms in times[name]))
@@ -618,6 +651,8 @@ def first_map(store: Path, loads: int, throttle: float) -> None:
           "from the Plotly bundle)")
     print(f"    ratio app/anchor   {med['app'] / med['anchor']:.2f}   (target ≤ 0.5)")
     print(f"    ratio floor/anchor {med['floor'] / med['anchor']:.2f}")
+    if "before" in med:
+        print(f"    ratio before/anchor {med['before'] / med['anchor']:.2f}")
     print("    this app, median ms since navigation start:")
     for name, label in PHASES:
         if phases[name]:
@@ -635,12 +670,15 @@ def main() -> None:
                         help="only (e): this app, the anchor and the floor to a drawn map")
     parser.add_argument("--cpu-throttle", type=float, default=1.0,
                         help="slow the page's CPU down this many times (CDP), e.g. 4")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="with --first-map: also the app of this checkout (e.g. a git "
+                             "worktree of main), on the same store")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"chromium not found at {CHROMIUM}")
     ensure_store(args.store, args.mirror)
     if args.first_map:
-        first_map(args.store.resolve(), args.loads, args.cpu_throttle)
+        first_map(args.store.resolve(), args.loads, args.cpu_throttle, args.before)
         return
 
     base, stop = serve(args.store.resolve())
