@@ -384,7 +384,9 @@ def naive_figure_bytes(store: Path) -> tuple[int, int]:
 def first_load_bytes(base: str) -> dict[str, tuple[int, int]]:
     """What the first view costs besides the scripts: boundaries and the page content."""
     sizes = {}
-    for name, url in (("GeoJSON /geo/2024/wijk.json", "/geo/2024/wijk.json"),):
+    for name, url in (("GeoJSON /geo/2024/wijk.json", "/geo/2024/wijk.json"),
+                      ("GeoJSON /geo/overzicht/2024/wijk.json (national map)",
+                       "/geo/overzicht/2024/wijk.json")):
         raw = requests.get(base + url, headers={"Accept-Encoding": "identity"}).content
         zipped = requests.get(base + url, headers={"Accept-Encoding": "gzip"}, stream=True)
         sizes[name] = (len(raw), len(zipped.raw.read(decode_content=False)))
