@@ -16,10 +16,28 @@
     Plotly bundle (boundaries handed over already parsed), from ``Plotly.newPlot`` to drawn;
     for all wijken and for 10. What Plotly + MapLibre alone cost on this machine.
 
-    python benchmarks/dashboard.py [--store data/zow.duckdb] [--mirror ../shared/cbs-mirror]
-                                   [--runs 30] [--loads 5]
+(e) ``--first-map`` (only this): the first map against its anchor and its floor (issue 14),
+    in one run and one browser, ``--loads`` cold loads (a new browser context each) of each,
+    interleaved (the order rotates per round; a first round that warms the servers is not
+    kept), from navigation start until the map is drawn (as in (c)):
+    - this app: ``/?niveau=wijk&jaar=2024&indicator=inwoners`` (all 3,393 wijken of 2024);
+    - the anchor: ``benchmarks/anchor_app.py``, a plain Dash app with ``px.choropleth_map``
+      of the same values and the GeoJSON inline in its figure, run by ``app.run``;
+    - the floor: bare MapLibre (the one inside the app's Plotly bundle: no CDN, no network)
+      on a page that fetches the same boundaries, with a fill per region and white outlines.
+    The anchor and the floor draw the layer's full boundaries (``/geo/2024/wijk.json``);
+    the app draws whatever its first view asks for. Printed: each median, the bytes on the
+    wire, the ratios app/anchor and floor/anchor, and the app's phases. The online
+    background map is blocked in all three (not part of the comparison).
+    ``--cpu-throttle 4`` slows each page's CPU fourfold (CDP ``Emulation.setCPUThrottlingRate``)
+    for a phone-class CPU; see the README (Performance) for what it shows, and what a real
+    GPU would change.
 
-Builds the store first with the ETL from the mirror if it is missing.
+    python benchmarks/dashboard.py [--store data/zow.duckdb] [--mirror ../shared/cbs-mirror]
+                                   [--runs 30] [--loads 5] [--first-map [--cpu-throttle 4]]
+
+Builds the store first with the ETL from the mirror if it is missing
+(``zow etl --mirror ../shared/cbs-mirror --store STORE``).
 """
 
 from __future__ import annotations
@@ -258,7 +276,7 @@ def bare_map_floor(store: Path, loads: int) -> dict[str, list[float]]:
     app's figure for all 2024 wijken and for the first 10 of them."""
     from playwright.sync_api import sync_playwright
 
-    from dashboard import maps
+    from dashboard import figures as maps
     from dashboard.data import Store
 
     db = Store(store)
@@ -366,11 +384,281 @@ def naive_figure_bytes(store: Path) -> tuple[int, int]:
 def first_load_bytes(base: str) -> dict[str, tuple[int, int]]:
     """What the first view costs besides the scripts: boundaries and the page content."""
     sizes = {}
-    for name, url in (("GeoJSON /geo/2024/wijk.json", "/geo/2024/wijk.json"),):
+    for name, url in (("GeoJSON /geo/2024/wijk.json", "/geo/2024/wijk.json"),
+                      ("GeoJSON /geo/overzicht/2024/wijk.json (national map)",
+                       "/geo/overzicht/2024/wijk.json")):
         raw = requests.get(base + url, headers={"Accept-Encoding": "identity"}).content
         zipped = requests.get(base + url, headers={"Accept-Encoding": "gzip"}, stream=True)
         sizes[name] = (len(raw), len(zipped.raw.read(decode_content=False)))
     return sizes
+
+
+# ------------------------------------------------------------------- first map (issue 14)
+FIRST_MAP_URL = "/?niveau=wijk&jaar=2024&indicator=inwoners"
+# Drawn, for any page with one Plotly map in SELECTOR: every trace with regions has its
+# MapLibre source, MapLibre has loaded and tiled them and is not moving. The first time it
+# holds, the time since navigation start is kept in window.__zowDrawnAt.
+DRAWN_JS = """
+(selector) => {
+    if (window.__zowDrawnAt) { return true; }
+    const el = document.querySelector(selector);
+    if (!el || !el._fullData || !el._fullData.length) { return false; }
+    const sub = el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
+    if (!sub || !sub.map || !sub.map.getStyle()) { return false; }
+    const map = sub.map;
+    const sources = Object.keys(map.getStyle().sources).filter(id => id.startsWith('source-'));
+    const traces = el._fullData.filter(t => t.locations && t.locations.length).length;
+    if (traces >= 1 && sources.length >= traces && map.loaded() && map.areTilesLoaded()
+        && !map.isMoving()) {
+        window.__zowDrawnAt = performance.now();
+        return true;
+    }
+    return false;
+}
+"""
+# The floor: MapLibre with nothing else. Plotly's bundle carries MapLibre but does not
+# export it, so the page takes the Map class from a throw-away 1-pixel Plotly map (its cost,
+# "ctor", is in the floor and printed), then draws the boundaries as Plotly would: one
+# GeoJSON source, a fill coloured per region (a match on the code) and white outlines.
+FLOOR_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>floor</title></head>
+<body style="margin:0">
+<div id="tiny" style="width:1px;height:1px;position:absolute;left:-10px"></div>
+<div id="m" style="width:820px;height:600px"></div>
+<script src="plotly.js"></script>
+<script>
+(async () => {
+    const tiny = document.getElementById('tiny');
+    // The app's bundle has only the map traces the app draws: choroplethmap.
+    await Plotly.newPlot(tiny, [{type: 'choroplethmap', locations: [], z: [],
+                                 geojson: {type: 'FeatureCollection', features: []}}],
+                         {map: {style: 'white-bg'}});
+    const Map = tiny._fullLayout.map._subplot.map.constructor;
+    Plotly.purge(tiny);
+    window.__zowCtorAt = performance.now();
+    // ?geo=FILE&line=0: another boundaries file, no outlines (to weigh the levers).
+    const query = new URLSearchParams(location.search);
+    const colours = await (await fetch('colours.json')).json();
+    const map = new Map({
+        container: 'm', center: [5.3, 52.2], zoom: 6.2, attributionControl: false,
+        style: {version: 8, sources: {}, layers: [
+            {id: 'bg', type: 'background', paint: {'background-color': '#ffffff'}}]},
+    });
+    map.on('load', () => {
+        map.addSource('w', {type: 'geojson', data: query.get('geo') || 'geo.json'});
+        map.addLayer({id: 'fill', type: 'fill', source: 'w', paint: {
+            'fill-color': ['match', ['get', 'code'], ...colours, '#c8c8c8'],
+            'fill-opacity': 0.95}});
+        if (query.get('line') !== '0') {
+            map.addLayer({id: 'line', type: 'line', source: 'w',
+                          paint: {'line-color': '#ffffff', 'line-width': 0.4}});
+        }
+        window.__zowMap = map;
+    });
+})();
+</script></body></html>
+"""
+# Bytes on the wire for the page and everything it fetched; and the boundaries' request.
+WIRE_JS = """
+() => performance.getEntriesByType('navigation')[0].transferSize
+    + performance.getEntriesByType('resource').reduce((sum, r) => sum + r.transferSize, 0)
+"""
+GEO_SEEN_JS = """
+() => performance.getEntriesByType('resource').filter(r => r.name.includes('/geo/'))
+    .map(r => [r.name, r.encodedBodySize, r.decodedBodySize])
+"""
+FLOOR_DRAWN_JS = """
+() => {
+    if (window.__zowDrawnAt) { return true; }
+    const map = window.__zowMap;
+    if (map && map.isSourceLoaded('w') && map.loaded() && map.areTilesLoaded()) {
+        window.__zowDrawnAt = performance.now();
+        return true;
+    }
+    return false;
+}
+"""
+
+
+def first_map_files(store: Path, folder: Path) -> dict[str, Path]:
+    """The anchor's and the floor's inputs, from the store: the boundaries as the app serves
+    them at full detail (the anchor and the floor draw those), the values, the floor page."""
+    from dashboard.data import Store
+    from dashboard.figures import PALETTE, class_index, classify
+
+    db = Store(store)
+    frame = db.values("inwoners", 2024, "wijk")
+    geo = folder / "geo.json"
+    geo.write_text(db.geojson_text(2024, "wijk"))
+    values = folder / "values.json"
+    values.write_text(json.dumps([
+        {"code": c, "name": n, "value": None if v != v else float(v)}
+        for c, n, v in zip(frame["code"], frame["name"], frame["value"], strict=True)]))
+    classes = classify(frame["value"], "neutral")
+    index = class_index(frame["value"], classes)
+    colours: list[str] = []
+    for code, i in zip(frame["code"], index, strict=True):
+        if i == i:
+            colours += [code, PALETTE[int(i)]]
+    (folder / "colours.json").write_text(json.dumps(colours))
+    (folder / "index.html").write_text(FLOOR_HTML)
+    shutil.copy(ROOT / "dashboard" / "assets" / "plotly-partial.min.js", folder / "plotly.js")
+    return {"geo": geo, "values": values}
+
+
+def start_anchor(files: dict[str, Path]) -> tuple[str, Callable[[], None]]:
+    """benchmarks/anchor_app.py in its own process, as `python anchor_app.py` runs it."""
+    return start_process([sys.executable, str(ROOT / "benchmarks" / "anchor_app.py"),
+                          str(files["geo"]), str(files["values"]), "--port"])
+
+
+APP_PROCESS = """
+import os, sys
+os.environ["ZOW_REPLY_CACHE"] = "off"
+sys.path.insert(0, sys.argv[1])
+import logging
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+from werkzeug.serving import run_simple
+from dashboard.app import create_app
+run_simple("127.0.0.1", int(sys.argv[3]), create_app(sys.argv[2]).server, threaded=True)
+"""
+
+
+def start_process(argv: list[str], cwd: Path | None = None) -> tuple[str, Callable[[], None]]:
+    """A server in its own process on a free port (the port is argv's last item, added
+    here); (base URL, stop) once it answers."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([*argv, str(port)], cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            requests.get(base + "/healthz", timeout=5)
+            break
+        except requests.RequestException:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        sys.exit(f"{argv} did not start")
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(timeout=10)
+
+    return base, stop
+
+
+def start_app(code: Path, store: Path) -> tuple[str, Callable[[], None]]:
+    """The app of the code in folder CODE (this checkout, or another one: --before) over
+    STORE, in its own process, on werkzeug as the anchor runs on it."""
+    return start_process([sys.executable, "-c", APP_PROCESS, str(code), str(store)], cwd=code)
+
+
+def first_map(store: Path, loads: int, throttle: float, before: Path | None = None) -> None:
+    """(e): navigation → drawn map of all 2024 wijken, median of cold loads (a new browser
+    context each), interleaved: this app, the plain-Dash anchor, bare MapLibre (and the app
+    of another checkout, ``--before``, on the same store)."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = first_map_files(store, folder)
+        app_base, stop_app = start_app(ROOT, store)
+        if before is not None:
+            before_base, stop_before = start_app(before.resolve(), store)
+        anchor_base, stop_anchor = start_anchor(files)
+        handler = functools.partial(QuietFiles, directory=str(folder))
+        floor_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=floor_server.serve_forever, daemon=True).start()
+        floor_base = f"http://127.0.0.1:{floor_server.server_port}"
+        cases = {
+            "app": (app_base + FIRST_MAP_URL, DRAWN_JS, "#map .js-plotly-plot"),
+            "anchor": (anchor_base + "/", DRAWN_JS, "#map .js-plotly-plot"),
+            "floor": (floor_base + "/index.html", FLOOR_DRAWN_JS, None),
+        }
+        if before is not None:
+            cases["before"] = (before_base + FIRST_MAP_URL, DRAWN_JS, "#map .js-plotly-plot")
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        phases: dict[str, list[float]] = {name: [] for name, _ in PHASES}
+        ctor: list[float] = []
+        wire: dict[str, list[float]] = {name: [] for name in cases}
+        geo_seen: list[Any] = []
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                     args=CHROMIUM_ARGS)
+                try:
+                    names = list(cases)
+                    for round_ in range(loads + 1):  # round 0 warms the servers, not kept
+                        # Rotate the order, so that no case always follows the same one.
+                        turn = round_ % len(names)
+                        for name in names[turn:] + names[:turn]:
+                            url, drawn, selector = cases[name]
+                            context = browser.new_context(viewport=VIEWPORT)
+                            # The background map (online) is not part of this comparison.
+                            context.route("https://api.pdok.nl/**", lambda r: r.abort())
+                            page = context.new_page()
+                            if throttle > 1:
+                                cdp = context.new_cdp_session(page)
+                                cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+                            if name == "app":
+                                page.add_init_script(PHASES_INIT_JS)
+                            page.goto(url)
+                            page.wait_for_function(drawn, arg=selector, polling="raf",
+                                                   timeout=180_000)
+                            if round_:
+                                times[name].append(page.evaluate("window.__zowDrawnAt"))
+                                if name == "app":
+                                    seen = page.evaluate(PHASES_READ_JS)
+                                    for key in phases:
+                                        if seen.get(key) is not None:
+                                            phases[key].append(seen[key])
+                                wire[name].append(page.evaluate(WIRE_JS))
+                                if name == "app":
+                                    geo_seen = page.evaluate(GEO_SEEN_JS)
+                                if name == "floor":
+                                    ctor.append(page.evaluate("window.__zowCtorAt"))
+                            context.close()
+                finally:
+                    browser.close()
+        finally:
+            floor_server.shutdown()
+            stop_anchor()
+            stop_app()
+            if before is not None:
+                stop_before()
+        geo_bytes = files["geo"].stat().st_size
+        geo_gz = len(gzip.compress(files["geo"].read_bytes(), compresslevel=6))
+    app_geo = "; ".join(f"{url.split('/geo/')[-1]} {encoded / 1e6:.2f} MB on the wire "
+                        f"({decoded / 1e6:.2f} MB)" for url, encoded, decoded in geo_seen)
+    med = {name: statistics.median(ms) / 1000 for name, ms in times.items()}
+    print()
+    print(f"(e) first map: navigation → drawn map of all 2024 wijken ({FIRST_MAP_URL}), "
+          f"{loads} cold loads each, interleaved, CPU throttle {throttle:g}×")
+    print(f"    boundaries the anchor and the floor draw: {geo_bytes / 1e6:.2f} MB "
+          f"(gzip {geo_gz / 1e6:.2f} MB); the app's first map loads {app_geo}")
+    for name, label in (("app", "this app"), ("anchor", "plain Dash, GeoJSON inline (anchor)"),
+                        ("floor", "bare MapLibre (floor)"), ("before", f"the app of {before}")):
+        if name not in times:
+            continue
+        print(f"    {label:38s} median {med[name]:5.2f} s   "
+              f"{statistics.median(wire[name]) / 1e6:4.2f} MB on the wire   runs "
+              + " ".join(f"{ms / 1000:.2f}" for ms in times[name]))
+    print(f"    (floor: of which {statistics.median(ctor) / 1000:.2f} s to take MapLibre "
+          "from the Plotly bundle)")
+    print(f"    ratio app/anchor   {med['app'] / med['anchor']:.2f}   (target ≤ 0.5)")
+    print(f"    ratio floor/anchor {med['floor'] / med['anchor']:.2f}")
+    if "before" in med:
+        print(f"    ratio before/anchor {med['before'] / med['anchor']:.2f}")
+    print("    this app, median ms since navigation start:")
+    for name, label in PHASES:
+        if phases[name]:
+            print(f"      {label:34s} {statistics.median(phases[name]):7.0f}")
 
 
 # ------------------------------------------------------------------------------------ main
@@ -380,10 +668,20 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "cbs-mirror")
     parser.add_argument("--runs", type=int, default=30, help="replays of the switch")
     parser.add_argument("--loads", type=int, default=5, help="page loads to a drawn map")
+    parser.add_argument("--first-map", action="store_true",
+                        help="only (e): this app, the anchor and the floor to a drawn map")
+    parser.add_argument("--cpu-throttle", type=float, default=1.0,
+                        help="slow the page's CPU down this many times (CDP), e.g. 4")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="with --first-map: also the app of this checkout (e.g. a git "
+                             "worktree of main), on the same store")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"chromium not found at {CHROMIUM}")
     ensure_store(args.store, args.mirror)
+    if args.first_map:
+        first_map(args.store.resolve(), args.loads, args.cpu_throttle, args.before)
+        return
 
     base, stop = serve(args.store.resolve())
     try:

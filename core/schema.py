@@ -13,7 +13,7 @@ The views hold the joins every reader needs, so they are written once, here.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TABLES = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -76,7 +76,9 @@ CREATE TABLE boundary (
     geometry BLOB NOT NULL, PRIMARY KEY (year, level, code));
 CREATE TABLE boundary_geojson (
     year INTEGER NOT NULL, level VARCHAR NOT NULL, n_features INTEGER NOT NULL,
-    geojson VARCHAR NOT NULL, PRIMARY KEY (year, level));
+    geojson VARCHAR NOT NULL,
+    overview VARCHAR,                 -- the same, coarser, for the national map
+    PRIMARY KEY (year, level));
 CREATE TABLE etl_run (                -- one row per source table or layer: provenance
     source_table VARCHAR NOT NULL, catalog VARCHAR,
     source VARCHAR,                   -- kwb | politie | rivm | pdok

@@ -18,6 +18,7 @@ from dashboard.data import StoreMissing, open_store
 from dashboard.security import install_security_headers
 from dashboard.serving import hide_dev_routes
 from dashboard.serving import install as install_serving_guards
+from dashboard.views.map import OVERVIEW_PREFIX
 
 HERE = Path(__file__).parent
 DEFAULT_STORE = Path("data/zow.duckdb")
@@ -111,20 +112,49 @@ def _add_routes(app: dash.Dash) -> None:
     @server.get("/geo/<int:year>/<level>.json")
     def geojson(year: int, level: str) -> Response:
         """Boundaries as GeoJSON; immutable per store build, so browsers cache them."""
+        return _geojson_response(year, level, overview=False)
+
+    @server.get(f"{OVERVIEW_PREFIX}<int:year>/<level>.json")
+    def geojson_overview(year: int, level: str) -> Response:
+        """The same, coarser, for the national map (figures.geometry_url)."""
+        return _geojson_response(year, level, overview=True)
+
+    @server.after_request
+    def preload_boundaries(response: Response) -> Response:
+        """The map page names its boundaries in a Link header, so the browser fetches them
+        while it loads the scripts, instead of after the page's content has arrived and
+        Plotly has asked for them (benchmarks/dashboard.py --first-map: phases)."""
+        if request.path != "/" or response.mimetype != "text/html" or response.status_code != 200:
+            return response
+        try:
+            from dashboard.views import map as mapview
+
+            db = open_store(server.config["ZOW_STORE"])
+            view, _ = mapview.MapView.from_query(request.args.to_dict(), db)
+            url = mapview.geometry_url(db, view)
+        except Exception:  # a hint only: the page works without it
+            return response
+        # crossorigin: Plotly fetches in CORS mode, and a preload is only used by a
+        # request of the same mode and credentials.
+        response.headers["Link"] = f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous"
+        return response
+
+    def _geojson_response(year: int, level: str, overview: bool) -> Response:
         if level not in MAP_LEVELS:
             abort(404)
         try:
             store = open_store(server.config["ZOW_STORE"])
-            text = store.geojson_text(year, level)
+            text = store.geojson_text(year, level, overview)
         except (KeyError, StoreMissing):
             abort(404)
         built = store.meta().get("built_at", "")
-        etag = f'"{year}-{level}-{built}"'
+        etag = f'"{year}-{level}{"-overview" if overview else ""}-{built}"'
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304)
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             # Compressed once per store and kept: 2.5 MB of JSON is too much to gzip per hit.
-            response = Response(store.geojson_gzip(year, level), mimetype="application/json")
+            response = Response(store.geojson_gzip(year, level, overview),
+                                mimetype="application/json")
             response.headers["Content-Encoding"] = "gzip"
         else:
             response = Response(text, mimetype="application/json")

@@ -237,23 +237,28 @@ class Store:
         """Years of this indicator that can be drawn on a map of the whole country."""
         return [y for y in self.years_for(indicator_id) if self.levels_for(indicator_id, y)]
 
-    @memo(16)
-    def geojson_text(self, year: int, level: str) -> str:
+    @memo(32)
+    def geojson_text(self, year: int, level: str, overview: bool = False) -> str:
         """A layer's GeoJSON, with its attribution as a top-level member (GeoJSON allows
-        foreign members): boundaries that leave the app say where they come from."""
+        foreign members): boundaries that leave the app say where they come from.
+        ``overview``: the coarser shapes for the national map, where the store has them
+        (stores before schema 4 do not: then the full ones)."""
         frame = self.query(
-            "SELECT geojson FROM boundary_geojson WHERE year = ? AND level = ?", [year, level]
+            "SELECT * FROM boundary_geojson WHERE year = ? AND level = ?", [year, level]
         )
         if frame.empty:
             raise KeyError(f"no boundaries for {level} {year}")
-        text = str(frame["geojson"].iloc[0])
+        row = frame.iloc[0]
+        coarse = row.get("overview") if overview else None
+        text = str(coarse if isinstance(coarse, str) else row["geojson"])
         credit = json.dumps({"attribution": f"{BOUNDARY_CREDIT}, {level} {year}",
                              "license": "CC BY 4.0"}, ensure_ascii=False)
         return "{" + credit[1:-1] + "," + text.lstrip()[1:]
 
-    @memo(16)
-    def geojson_gzip(self, year: int, level: str) -> bytes:
-        return gzip.compress(self.geojson_text(year, level).encode(), compresslevel=6)
+    @memo(32)
+    def geojson_gzip(self, year: int, level: str, overview: bool = False) -> bytes:
+        return gzip.compress(self.geojson_text(year, level, overview).encode(),
+                             compresslevel=6)
 
     def geojson(self, year: int, level: str) -> dict[str, Any]:
         """The boundaries parsed, for analyses and tests (the app only serves the text)."""

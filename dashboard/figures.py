@@ -3,7 +3,8 @@ figure and its value-only Patch), the compare page's bars and scatter, the profi
 sparklines.
 
 Pure functions of data frames and catalogue indicators; pages only call these. The map's
-geometry is referenced by URL (``/geo/{year}/{level}.json``, cached by the browser), so a
+geometry is referenced by URL (``/geo/{year}/{level}.json``, for the whole country the
+coarser ``/geo/overzicht/{year}/{level}.json``; cached by the browser), so a
 figure carries values only and switching indicator or year on the same boundaries sends a
 small ``Patch``.
 """

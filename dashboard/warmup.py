@@ -22,7 +22,9 @@ def warm(app: dash.Dash) -> None:
         db.available()
         view, _ = mapview.MapView.from_query({}, db)
         explore.layout()
-        db.geojson_gzip(mapview.geometry_year(db, view), view.niveau)
+        db.geojson_gzip(mapview.geometry_year(db, view), view.niveau,
+                        overview=mapview.geometry_url(db, view).startswith(
+                            mapview.OVERVIEW_PREFIX))
         # The focus areas' figures (compare, profiles, the NPLV monitor): about a second
         # each, once per worker, rather than on a visitor's first monitor page.
         from core.areas import load_areas

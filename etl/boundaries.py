@@ -21,6 +21,12 @@ METRIC_CRS = "EPSG:28992"  # Amersfoort / RD New: metres, for areas and overlaps
 # Tolerance in degrees (EPSG:4326): ~35 m for wijken/buurten, ~70 m for gemeenten.
 TOLERANCE: dict[str, float] = {"gemeente": 0.001, "wijk": 0.0005, "buurt": 0.0002}
 DECIMALS = 5  # ~1 m: more digits only make the map slower
+# The overview: a whole layer on one screen (the national map), where one pixel is ~0.005°
+# (~400 m) wide. Simplified again from the web shapes, as one coverage, so the map stays
+# without gaps; ~40% fewer vertices, which is what the browser's time to a drawn map goes
+# by (benchmarks/dashboard.py --first-map). Zoomed in, the browser loads the web shapes.
+OVERVIEW_TOLERANCE: dict[str, float] = {"gemeente": 0.003, "wijk": 0.003, "buurt": 0.002}
+OVERVIEW_DECIMALS = 4  # ~10 m, a fiftieth of a pixel at that scale
 
 
 def layer_frame(collection: dict[str, Any], level: str) -> gpd.GeoDataFrame:
@@ -78,13 +84,21 @@ def simplify_for_web(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     return _simplify_valid(valid_polygons(frame), level)
 
 
-def _simplify_valid(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+def _simplify_valid(frame: gpd.GeoDataFrame, level: str, tolerance: float | None = None,
+                    decimals: int = DECIMALS) -> gpd.GeoDataFrame:
     geoms = frame.geometry.to_numpy()
-    simplified = shapely.coverage_simplify(geoms, TOLERANCE.get(level, 0.0005))
-    rounded = shapely.transform(simplified, lambda c: np.round(c, DECIMALS))
+    simplified = shapely.coverage_simplify(geoms, tolerance or TOLERANCE.get(level, 0.0005))
+    rounded = shapely.transform(simplified, lambda c: np.round(c, decimals))
     result = frame.copy()
     result["geometry"] = _polygonal(rounded)
     return result[~result.geometry.isna()].reset_index(drop=True)
+
+
+def overview(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """The web shapes of a layer simplified for a map of the whole country (see
+    OVERVIEW_TOLERANCE); only for drawing, never for measuring."""
+    return _simplify_valid(frame, level, OVERVIEW_TOLERANCE.get(level, 0.003),
+                           OVERVIEW_DECIMALS)
 
 
 def to_geojson(frame: gpd.GeoDataFrame) -> str:
@@ -110,6 +124,8 @@ class WebLayers:
 
     shapes: dict[tuple[int, str], gpd.GeoDataFrame] = field(default_factory=dict)
     geojson: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: The map's GeoJSON for the national view (coarser; see ``overview``).
+    overview: dict[tuple[int, str], str] = field(default_factory=dict)
     regions: list[pd.DataFrame] = field(default_factory=list)
     #: The same layers unsimplified in a metric CRS, for measuring boundary changes.
     metric: dict[tuple[int, str], gpd.GeoDataFrame] = field(default_factory=dict)
@@ -129,6 +145,7 @@ def web_layers(
         out.metric[(year, level)] = valid[["code", "geometry"]].to_crs(METRIC_CRS)
         out.shapes[(year, level)] = frame
         out.geojson[(year, level)] = to_geojson(frame)
+        out.overview[(year, level)] = to_geojson(overview(frame, level))
         say(f"Boundaries {level} {year}: {len(frame):,} shapes")
         out.regions.append(layer_regions(frame, year, level))
     return out

@@ -87,6 +87,7 @@ def build(settings: Settings, catalogue: Catalogue, client: CbsClient, say: Repo
         availability=availability,
         boundaries=shapes.shapes,
         geojson=shapes.geojson,
+        overview=shapes.overview,
         runs=runs,
         meta={
             "summary": json.dumps(summary, ensure_ascii=False),

@@ -59,6 +59,9 @@ class StoreContent:
     region_changes: pd.DataFrame | None = None
     mergers: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None  # observation_gap: values withheld, and why
+    #: Per layer the GeoJSON for the national map (boundary_geojson.overview); a layer
+    #: without one is drawn from its full GeoJSON there too.
+    overview: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 def catalogue_frames(catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -329,10 +332,11 @@ def _write(content: StoreContent, catalogue: Catalogue, path: Path) -> None:
     ).rename(columns={"minx": "xmin", "miny": "ymin", "maxx": "xmax", "maxy": "ymax"})
     geojson_rows = pd.DataFrame(
         [
-            {"year": y, "level": lv, "n_features": len(content.boundaries[(y, lv)]), "geojson": g}
+            {"year": y, "level": lv, "n_features": len(content.boundaries[(y, lv)]), "geojson": g,
+             "overview": content.overview.get((y, lv))}
             for (y, lv), g in sorted(content.geojson.items())
         ],
-        columns=["year", "level", "n_features", "geojson"],
+        columns=["year", "level", "n_features", "geojson", "overview"],
     )
     meta = {
         "schema_version": str(SCHEMA_VERSION),

@@ -56,12 +56,15 @@ def expected_frame(db: Store, indicator: str, year: int, level: str,
 
 def assert_figure_matches_store(state: dict[str, Any], db: Store, indicator: str, year: int,
                                 level: str, lang: str = "nl",
-                                gemeente: str | None = None) -> None:
+                                gemeente: str | None = None, zoomed_in: bool = False) -> None:
     """Regions, values, ranks, classes and legend of the drawn map are the store's."""
     frame = expected_frame(db, indicator, year, level, gemeente)
     meta = db.indicators[indicator]
-    # the shapes of the figures' own indeling (police figures: 2024 for every year)
-    assert state["geojson"] == f"/geo/{db.geometry_year(indicator, year, level)}/{level}.json"
+    # The whole country on the overview boundaries, a gemeente on the full ones; either of
+    # the figures' own indeling (police figures: 2024 for every year).
+    shapes = db.geometry_year(indicator, year, level)
+    assert state["geojson"] == (f"/geo/{shapes}/{level}.json" if gemeente or zoomed_in
+                                else f"/geo/overzicht/{shapes}/{level}.json")
     assert state["locations"] == frame["code"].tolist()
     # Grey base only under the regions without a value.
     assert state["base_locations"] == frame.loc[frame["value"].isna(), "code"].tolist()
@@ -318,6 +321,29 @@ def test_url_restores_the_view_and_back_button_goes_back(page, live_app: str,
     first = wait_for_figure(page, start, after=mark)
     assert signature(first) == signature(start)
     assert controls_state(page) == start_controls
+    assert_clean(page)
+
+
+def test_the_national_map_gets_the_full_boundaries_once_zoomed_in(page, live_app: str,
+                                                                   db: Store):
+    """The whole country is drawn on the overview boundaries; zoomed in past where their
+    simplification could show, every trace is given the full ones (assets/detail.js), and
+    the values and hover stay those of the store."""
+    page.goto(live_app + WIJKEN_2024)
+    wait_for_map(page)
+    state = figure_state(page)
+    assert state["geojson"] == "/geo/overzicht/2024/wijk.json"
+    assert state["zoom"] < 7.5
+    before = state["afterplots"]
+    page.evaluate("""() => Plotly.relayout(document.querySelector('#map .js-plotly-plot'),
+                                        {'map.zoom': 10, 'map.center': {lon: 4.9, lat: 52.37}})""")
+    page.wait_for_function(
+        """() => document.querySelector('#map .js-plotly-plot')._fullData
+                 .every(t => t.geojson === '/geo/2024/wijk.json')""", timeout=WAIT_MS)
+    wait_for_map(page, after=before)
+    state = figure_state(page)
+    assert state["zoom"] == 10
+    assert_figure_matches_store(state, db, "inwoners", 2024, "wijk", zoomed_in=True)
     assert_clean(page)
 
 

@@ -72,3 +72,47 @@ def test_missing_store_is_reported_not_crashed(tmp_path: Path) -> None:
     page = client.get("/_dash-layout")
     assert page.status_code == 200
     assert b"zow etl" in page.data  # says how to build the store
+
+
+def _vertices(collection: dict) -> int:
+    import shapely
+
+    return sum(int(shapely.get_num_coordinates(shapely.geometry.shape(f["geometry"])))
+               for f in collection["features"])
+
+
+def test_the_national_map_has_overview_boundaries_of_the_same_regions(client) -> None:
+    """/geo/overzicht/…: every region of the layer, far fewer vertices, no gaps between
+    neighbours (the same land covered), cached and revalidated like the full ones."""
+    import shapely
+
+    full = json.loads(client.get("/geo/2024/wijk.json").data)
+    response = client.get("/geo/overzicht/2024/wijk.json")
+    assert response.status_code == 200
+    coarse = json.loads(response.data)
+    assert coarse["attribution"] == full["attribution"]
+    assert [f["id"] for f in coarse["features"]] == [f["id"] for f in full["features"]]
+    assert _vertices(coarse) < 0.7 * _vertices(full)
+    assert len(response.data) < 0.7 * len(client.get("/geo/2024/wijk.json").data)
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in coarse["features"]]
+    assert all(s.is_valid and not s.is_empty for s in shapes)
+    # Simplified as one coverage: the union covers what the full shapes cover.
+    land = shapely.union_all([shapely.geometry.shape(f["geometry"])
+                              for f in full["features"]])
+    assert abs(shapely.union_all(shapes).area - land.area) < 0.005 * land.area
+    etag = response.headers["ETag"]
+    assert etag != client.get("/geo/2024/wijk.json").headers["ETag"]
+    again = client.get("/geo/overzicht/2024/wijk.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert client.get("/geo/overzicht/2024/straat.json").status_code == 404
+
+
+def test_the_map_page_preloads_the_boundaries_its_map_draws(client) -> None:
+    """The page's Link header names the boundaries of its map (the overview for the whole
+    country, the full ones within a gemeente), so the browser fetches them at once."""
+    national = client.get("/?niveau=wijk&jaar=2024&indicator=inwoners")
+    assert national.headers["Link"] == (
+        "</geo/overzicht/2024/wijk.json>; rel=preload; as=fetch; crossorigin=anonymous")
+    amsterdam = client.get("/?niveau=wijk&jaar=2024&indicator=inwoners&gemeente=GM0363")
+    assert amsterdam.headers["Link"].startswith("</geo/2024/wijk.json>; rel=preload")
+    assert "Link" not in client.get("/vergelijken").headers

@@ -38,9 +38,8 @@ dash.register_page(__name__, path="/", title="Zicht op wijken: kaart", name="Kaa
 
 # ---------------------------------------------------------------------------- pieces
 def figure(db: Store, view: MapView) -> Any:
-    year = mapview.geometry_year(db, view)
     return figures.map_figure(
-        f"/geo/{year}/{view.niveau}.json", mapview.selection(db, view),
+        mapview.geometry_url(db, view), mapview.selection(db, view),
         db.indicators[view.indicator], view.lang, mapview.map_bounds(db, view), view.kaart,
         mapview.selected_codes(db, view), mapview.map_title(db, view),
         mapview.map_source(db, view))

@@ -196,6 +196,21 @@ def geometry_year(db: Store, view: MapView) -> int:
     return view.jaar if found is None else found
 
 
+# The national map's boundaries (coarser, boundary_geojson.overview): a whole layer on one
+# screen needs no detail below a pixel, and drawing it takes the browser far less time.
+# assets/detail.js swaps in the full ones (/geo/{year}/{level}.json) once the person zooms in.
+OVERVIEW_PREFIX = "/geo/overzicht/"
+
+
+def geometry_url(db: Store, view: MapView) -> str:
+    """The URL of the boundaries the view is drawn on: the overview for the whole country,
+    the full shapes within a gemeente."""
+    year = geometry_year(db, view)
+    if view.gemeente == ALL_GEMEENTEN:
+        return f"{OVERVIEW_PREFIX}{year}/{view.niveau}.json"
+    return f"/geo/{year}/{view.niveau}.json"
+
+
 def geometry_key(db: Store, view: MapView) -> str:
     """What decides the map's shapes and frame: a new key means a whole new figure, the
     same key a values-only update."""
