@@ -253,6 +253,19 @@ def _error(message: str, parameter: str | None, status: int = 400) -> Response:
     return response
 
 
+def _attachment(frame: pd.DataFrame, notes: Sequence[IndicatorNote], lang: str,
+                dialect: str, stem: str, fmt: str) -> Response:
+    """A frame as a CSV (``dialect=nl``: for Dutch Excel) or Excel file to download."""
+    if fmt == "xlsx":
+        body, mimetype = to_excel(frame, notes, lang), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_csv(frame, notes, lang, dutch=dialect == "nl"), CSV_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @downloads.get("/download/kaart.<fmt>")
 def map_download(fmt: str) -> Response:
     """The map explorer's table as CSV or Excel, for the same URL parameters as the map."""
@@ -272,17 +285,9 @@ def map_download(fmt: str) -> Response:
     view, rejected = MapView.from_query(query, db)
     if rejected:
         return _error(f"unknown or unavailable value for: {', '.join(rejected)}", rejected[0])
-    frame = download_frame(db, view)
     notes = indicator_notes(db, [view.indicator], [view.jaar], view.lang)
-    if fmt == "xlsx":
-        body, mimetype = to_excel(frame, notes, view.lang), XLSX_MIMETYPE
-    else:
-        body, mimetype = to_csv(frame, notes, view.lang, dutch=dialect == "nl"), CSV_MIMETYPE
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="{download_stem(view)}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _attachment(download_frame(db, view), notes, view.lang, dialect,
+                       download_stem(view), fmt)
 
 
 @downloads.get("/download/gegevens.<fmt>")
@@ -322,14 +327,7 @@ def data_download(fmt: str) -> Response:
     notes = indicator_notes(db, [found.indicator_id], [found.year], lang)
     where = f"_{found.gemeente}" if found.gemeente else ""
     stem = f"gegevens_{found.indicator_id}_{found.year}_{found.level}{where}"
-    if fmt == "xlsx":
-        body, mimetype = to_excel(frame, notes, lang), XLSX_MIMETYPE
-    else:
-        body, mimetype = to_csv(frame, notes, lang, dutch=dialect == "nl"), CSV_MIMETYPE
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _attachment(frame, notes, lang, dialect, stem, fmt)
 
 
 MONITOR_PARAMS: tuple[str, ...] = ("thema", "lang")
@@ -356,12 +354,5 @@ def monitor_download(fmt: str) -> Response:
     cells = monitor_view.monitor_frame(db, view.thema)
     notes = indicator_notes(db, cells["indicator_id"], cells["year"].dropna().astype(int),
                             view.lang)
-    if fmt == "xlsx":
-        body, mimetype = to_excel(frame, notes, view.lang), XLSX_MIMETYPE
-    else:
-        body, mimetype = to_csv(frame, notes, view.lang, dutch=dialect == "nl"), CSV_MIMETYPE
-    response = Response(body, mimetype=mimetype)
-    stem = monitor_view.download_stem(view)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _attachment(frame, notes, view.lang, dialect, monitor_view.download_stem(view),
+                       fmt)

@@ -25,7 +25,7 @@ from core.sources import YEARS as KNOWN_YEARS
 from core.sources import cite
 from dashboard.data import Store
 from dashboard.i18n import level_label, subtheme_label, t
-from dashboard.views.areas import area_of, area_values, is_area_id
+from dashboard.views.areas import area_of, area_values
 from dashboard.views.common import Option, Params
 
 DEFAULT_SUBTHEME = "wonen"
@@ -112,10 +112,9 @@ class MapView:
             niveau = DEFAULT_LEVEL if DEFAULT_LEVEL in levels or not levels else levels[0]
 
         regio = params.get("regio").upper()
-        area = area_of(regio) if is_area_id(regio) else None
-        if area is not None and area.indeling_for(year) is not None:
-            pass  # a focus area: its members are outlined (selected_codes)
-        elif regio and (len(regio) > 12 or db.region(regio, year) is None):
+        area = area_of(regio)  # a focus area: its members are outlined (selected_codes)
+        readable_area = area is not None and area.indeling_for(year) is not None
+        if regio and not readable_area and (len(regio) > 12 or db.region(regio, year) is None):
             params.reject("regio")
             regio = ""
 
@@ -242,7 +241,7 @@ def map_source(db: Store, view: MapView) -> str:
 
 def selected_area(view: MapView) -> Area | None:
     """The focus area picked out on the map, if the selection is one."""
-    return area_of(view.regio) if is_area_id(view.regio) else None
+    return area_of(view.regio)
 
 
 def selected_codes(db: Store, view: MapView) -> tuple[str, ...]:
