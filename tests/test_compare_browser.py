@@ -79,6 +79,16 @@ def js_number(value: float | None, lang: str = "nl") -> str:
     return whole + ("." + frac if frac else "")
 
 
+def grid_headers(page: Any, grid_id: str, *codes: str) -> dict[str, str]:
+    """The header texts of a grid by column id, once the columns of ``codes`` are drawn:
+    AG Grid draws its header in a later frame than Dash's callback ends."""
+    page.wait_for_function(
+        "([id, codes]) => codes.every(c => document.querySelector("
+        "'#' + id + ' .ag-header-cell[col-id=\"' + c + '\"]'))",
+        arg=[grid_id, list(codes)], polling=50, timeout=WAIT_MS)
+    return page.evaluate(GRID_HEADERS_JS, grid_id)
+
+
 def open_compare(page: Any, live_app: str, query: str) -> None:
     page.goto(f"{live_app}/vergelijken{query}")
     page.wait_for_selector("#compare-body", timeout=WAIT_MS)
@@ -118,7 +128,7 @@ def test_three_areas_side_by_side(page: Any, live_app: str, db: Store,
                                   output_dir: Path) -> None:
     open_compare(page, live_app, f"?regios={','.join(THREE)}&jaar=2024")
     n_rows = check_table_against_store(page, db, THREE)
-    headers = page.evaluate(GRID_HEADERS_JS, "compare-grid-wonen")
+    headers = grid_headers(page, "compare-grid-wonen", *THREE, NL_CODE)
     assert headers["GM0363"] == "Amsterdam (gemeente)"
     assert headers["WK0363AB"] == "Jordaan (wijk, Amsterdam)"
     assert headers["GM0599"] == "Rotterdam (gemeente)"
@@ -317,7 +327,7 @@ def test_english(page: Any, live_app: str, db: Store, output_dir: Path) -> None:
     open_compare(page, live_app, f"?regios={','.join(THREE)}&jaar=2024&lang=en")
     assert page.locator("h1").inner_text() == "Compare areas"
     assert page.locator("div[lang='en']").count() >= 1
-    headers = page.evaluate(GRID_HEADERS_JS, "compare-grid-wonen")
+    headers = grid_headers(page, "compare-grid-wonen", *THREE, NL_CODE)
     assert headers["WK0363AB"] == "Jordaan (district, Amsterdam)"
     assert headers[NL_CODE] == "Netherlands"
     assert cells(page, "compare-grid-wonen")["inwoners"]["GM0363"] == "931,298"
@@ -365,7 +375,7 @@ def test_focus_areas_side_by_side_and_found_by_search(page: Any, live_app: str, 
     their wijken (views.areas), with a wijk added through the search box."""
     open_compare(page, live_app, f"?regios={','.join(FOCUS)}&jaar=2024")
     assert page.locator("#unknown-regions").count() == 0
-    headers = page.evaluate(GRID_HEADERS_JS, "compare-grid-wonen")
+    headers = grid_headers(page, "compare-grid-wonen", *FOCUS)
     assert headers["NPLV-AMSTERDAM-ZUIDOOST"] == "Amsterdam Zuidoost (focusgebied, Amsterdam)"
     expected = expected_tables(db, FOCUS)["wonen"].set_index("indicator_id")
     shown = cells(page, "compare-grid-wonen")
