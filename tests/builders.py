@@ -1,8 +1,11 @@
-"""Small builders for unit tests: catalogue entries without a catalogue file."""
+"""Small builders for unit tests: catalogue entries without a catalogue file, frames of
+wijken without a store."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pandas as pd
 
 from core.catalogue import Indicator
 
@@ -18,4 +21,16 @@ def indicator(id_: str = "x", direction: str = "neutral", aggregation: str = "no
         "series": [{"years": [2019, 2025], "source": "kwb", "numerator": ["X"]}],
         **({"weight": "w"} if aggregation == "weighted_mean" else {}),
         **fields,
+    })
+
+
+def frame_of(values: list[float | None]) -> pd.DataFrame:
+    """A view's frame of wijken (code, name, gemeente, value) with these values in order;
+    None is a missing value."""
+    return pd.DataFrame({
+        "code": [f"WK{i:06d}" for i in range(len(values))],
+        "name": [f"wijk {chr(97 + i)}" for i in range(len(values))],
+        "gemeente_code": "GM0001",
+        "gemeente_name": "Ergens",
+        "value": [float("nan") if v is None else v for v in values],
     })

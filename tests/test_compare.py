@@ -18,7 +18,7 @@ from dashboard.data import Store
 from dashboard.views import compare as cmp
 from dashboard.views.common import records
 from dashboard.views.compare import MAX_REGIONS, CompareView, TableKey
-from tests.builders import indicator
+from tests.builders import frame_of, indicator
 
 
 # ------------------------------------------------------------------- pure: selection
@@ -55,14 +55,6 @@ def test_validate_selection_rejects_injection_and_huge_codes() -> None:
 
 
 # --------------------------------------------------------------------- pure: ranking
-def frame_of(values: list[float | None]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "code": [f"WK{i:06d}" for i in range(len(values))],
-        "name": [f"wijk {chr(97 + i)}" for i in range(len(values))],
-        "gemeente_code": "GM0001",
-        "gemeente_name": "Ergens",
-        "value": [float("nan") if v is None else v for v in values],
-    })
 
 
 def test_ranking_higher_better_positions_and_percentiles() -> None:

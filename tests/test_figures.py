@@ -16,7 +16,7 @@ from dashboard import figures
 from dashboard.data import Store
 from dashboard.i18n import format_value
 from dashboard.views import compare as cmp
-from tests.builders import indicator
+from tests.builders import frame_of, indicator
 
 N_WIJKEN_2024 = 3393
 
@@ -154,14 +154,6 @@ def test_figure_carries_values_only(db: Store) -> None:
 
 
 
-def frame_of(values: list[float | None]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "code": [f"WK{i:06d}" for i in range(len(values))],
-        "name": [f"wijk {chr(97 + i)}" for i in range(len(values))],
-        "gemeente_code": "GM0001",
-        "gemeente_name": "Ergens",
-        "value": [float("nan") if v is None else v for v in values],
-    })
 
 
 def test_bar_figure_reference_line_and_colours() -> None:
