@@ -266,12 +266,13 @@ def _attachment(frame: pd.DataFrame, notes: Sequence[IndicatorNote], lang: str,
     return response
 
 
-@downloads.get("/download/kaart.<fmt>")
-def map_download(fmt: str) -> Response:
-    """The map explorer's table as CSV or Excel, for the same URL parameters as the map."""
+def _page_view(fmt: str, params: tuple[str, ...], view_type: Any
+               ) -> tuple[Store, Any, str] | Response:
+    """The store, the page's view and the CSV dialect a page's download asks for, read
+    from the same URL parameters as the page; or the error reply."""
     if fmt not in ("csv", "xlsx"):
         return _error("format must be csv or xlsx", "format", 404)
-    query = {k: request.args.get(k, "") for k in MAP_PARAMS if k in request.args}
+    query = {k: request.args.get(k, "") for k in params if k in request.args}
     dialect = request.args.get("dialect", "")
     if dialect not in DIALECTS:
         return _error("dialect must be nl (or left out)", "dialect")
@@ -282,9 +283,19 @@ def map_download(fmt: str) -> Response:
         db = open_store(current_app.config["ZOW_STORE"])
     except StoreMissing:
         return _error("no data store", None, 503)
-    view, rejected = MapView.from_query(query, db)
+    view, rejected = view_type.from_query(query, db)
     if rejected:
         return _error(f"unknown or unavailable value for: {', '.join(rejected)}", rejected[0])
+    return db, view, dialect
+
+
+@downloads.get("/download/kaart.<fmt>")
+def map_download(fmt: str) -> Response:
+    """The map explorer's table as CSV or Excel, for the same URL parameters as the map."""
+    read = _page_view(fmt, MAP_PARAMS, MapView)
+    if isinstance(read, Response):
+        return read
+    db, view, dialect = read
     notes = indicator_notes(db, [view.indicator], [view.jaar], view.lang)
     return _attachment(download_frame(db, view), notes, view.lang, dialect,
                        download_stem(view), fmt)
@@ -337,19 +348,10 @@ MONITOR_PARAMS: tuple[str, ...] = ("thema", "lang")
 def monitor_download(fmt: str) -> Response:
     """The NPLV monitor of one subtheme as CSV or Excel: every focus area and indicator,
     with its gemeente and NL, the gaps, their change and the reasons where there is none."""
-    if fmt not in ("csv", "xlsx"):
-        return _error("format must be csv or xlsx", "format", 404)
-    query = {k: request.args.get(k, "") for k in MONITOR_PARAMS if k in request.args}
-    dialect = request.args.get("dialect", "")
-    if dialect not in DIALECTS:
-        return _error("dialect must be nl (or left out)", "dialect")
-    try:
-        db = open_store(current_app.config["ZOW_STORE"])
-    except StoreMissing:
-        return _error("no data store", None, 503)
-    view, rejected = monitor_view.MonitorView.from_query(query, db)
-    if rejected:
-        return _error(f"unknown or unavailable value for: {', '.join(rejected)}", rejected[0])
+    read = _page_view(fmt, MONITOR_PARAMS, monitor_view.MonitorView)
+    if isinstance(read, Response):
+        return read
+    db, view, dialect = read
     frame = monitor_view.download_frame(db, view)
     cells = monitor_view.monitor_frame(db, view.thema)
     notes = indicator_notes(db, cells["indicator_id"], cells["year"].dropna().astype(int),

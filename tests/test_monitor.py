@@ -370,3 +370,7 @@ def test_the_real_download_opens_with_its_definitions(client: Any) -> None:
     assert dutch.status_code == 200 and dutch.data.decode("utf-8-sig").startswith(
         "focusgebied_id;focusgebied;")
     assert client.get("/download/nplv.csv?thema=nope").status_code == 400
+    # The same bounds as the map's download (downloads._page_view): a value of 500
+    # characters is refused before the view reads it.
+    long = client.get("/download/nplv.csv?thema=" + "x" * 500)
+    assert long.status_code == 400 and long.get_json()["error"] == "parameter value too long"
