@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.areas import load_areas
 from core.catalogue import SUBTHEMES
@@ -231,22 +232,50 @@ def test_keyboard_only(page: Any, live_app: str, db: Store, output_dir: Path) ->
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.className").find("skip-link") >= 0
 
+    def on_dropdown(control_id: str) -> bool:
+        return page.evaluate("(id) => { const w = document.activeElement.closest("
+                             "'.dash-dropdown-wrapper'); return !!w && !!w.querySelector("
+                             "'button#' + id); }", control_id)
+
     def focus_dropdown(control_id: str) -> None:
         for _ in range(60):
             page.keyboard.press("Tab")
-            if page.evaluate("(id) => { const w = document.activeElement.closest("
-                             "'.dash-dropdown-wrapper'); return !!w && !!w.querySelector("
-                             "'button#' + id); }", control_id):
+            if on_dropdown(control_id):
                 return
         raise AssertionError(f"Tab never reached {control_id}")
 
+    box_holds = ("(t) => { const b = document.querySelector('.dash-dropdown-content "
+                 "input.dash-dropdown-search'); return !!b && b === document.activeElement "
+                 "&& b.value.toLowerCase() === t.toLowerCase(); }")
+
     def type_and_enter(control_id: str, text: str) -> None:
+        wait_until_idle(page)  # as a person waits for the page to settle
         focus_dropdown(control_id)
         page.keyboard.type(text, delay=40)  # a letter opens it, the rest filters
-        page.wait_for_function(
-            "(t) => { const o = document.querySelector('.dash-dropdown-content "
-            "[role=option]'); return !!o && o.textContent.toLowerCase()"
-            ".includes(t.toLowerCase()); }", arg=text)
+        for _ in range(3):
+            try:
+                page.wait_for_function(box_holds, arg=text, polling=50, timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                # A loaded renderer can drop keys while the list opens: type the text
+                # again, by keyboard, as a person who sees the wrong letters would.
+                if not page.locator(".dash-dropdown-content").count() \
+                        and not on_dropdown(control_id):
+                    focus_dropdown(control_id)
+                page.keyboard.press("Control+A")
+                page.keyboard.type(text, delay=40)
+        try:
+            page.wait_for_function(
+                "(t) => { const o = document.querySelector('.dash-dropdown-content "
+                "[role=option]'); return !!o && o.textContent.toLowerCase()"
+                ".includes(t.toLowerCase()); }", arg=text)
+        except PlaywrightTimeout as exc:
+            seen = page.evaluate(
+                "() => ({focus: document.activeElement.outerHTML.slice(0, 200), box: "
+                "(document.querySelector('.dash-dropdown-search') || {}).value, options: "
+                "Array.from(document.querySelectorAll('.dash-dropdown-content [role=option]'))"
+                ".slice(0, 5).map(o => o.textContent)})")
+            raise AssertionError(f"{control_id}: no option for {text!r}: {seen}") from exc
         page.keyboard.press("Enter")
         page.locator(".dash-dropdown-content").wait_for(state="detached")
 
