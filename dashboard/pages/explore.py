@@ -98,6 +98,24 @@ def panel(db: Store, view: MapView) -> list[Any]:
     return [title, values, link, html.Hr(className="my-2"), *about]
 
 
+def region_grid(db: Store, view: MapView) -> dict[str, Any]:
+    """The table beside the map, as the component's JSON: it waits in the store
+    ``table-grid`` until the map is drawn (assets/table.js)."""
+    lang = view.lang
+    return dag.AgGrid(
+        id="table", rowModelType="infinite",
+        columnDefs=region_columns(db.indicators[view.indicator], lang),
+        getRowId="params.data.code", rowClassRules=mapview.row_class_rules(db, view),
+        defaultColDef={"sortable": True, "resizable": True,
+                       "filterParams": {"maxNumConditions": 1}},
+        dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
+                         "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                         "ensureDomOrder": True, **grid_texts(lang)},
+        # Enter or Space on a row selects it, as a click does (assets/keyboard.js).
+        style={"height": "480px"}, className="ag-theme-alpine zow-region-grid",
+    ).to_plotly_json()
+
+
 def controls(db: Store, view: MapView) -> dbc.Card:
     lang = view.lang
     choices = mapview.controls(db, view)
@@ -137,23 +155,15 @@ def layout(**query: str) -> Any:
                   responsive=True, style={"height": "100%"}),
         className="map-graph", role="figure", **{"aria-label": t("map_label", lang)},
     )
-    grid = dag.AgGrid(
-        id="table", rowModelType="infinite",
-        columnDefs=region_columns(db.indicators[view.indicator], lang),
-        getRowId="params.data.code", rowClassRules=mapview.row_class_rules(db, view),
-        defaultColDef={"sortable": True, "resizable": True,
-                       "filterParams": {"maxNumConditions": 1}},
-        dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
-                         "cacheBlockSize": 100, "maxBlocksInCache": 20,
-                         "ensureDomOrder": True, **grid_texts(lang)},
-        # Enter or Space on a row selects it, as a click does (assets/keyboard.js).
-        style={"height": "480px"}, className="ag-theme-alpine zow-region-grid",
-    )
     return page(
         lang, "explore", view,
         dcc.Store(id="geometry-key", data=mapview.geometry_key(db, view)),
         dcc.Store(id="table-focus", data=mapview.table_focus(db, view)),
         dcc.Store(id="table-sync"),
+        # The table comes after the map (issue 14): its grid waits here until
+        # assets/deferred.js says the map is drawn (map-drawn), then show_table puts it in.
+        dcc.Store(id="table-grid", data=region_grid(db, view)),
+        dcc.Store(id="map-drawn"),
         html.H1(t("map_title", lang), className="visually-hidden"),
         bad_url_alert(rejected, lang),
         html.Div(notices(view), id="view-notice", role="status", className="view-notice"),
@@ -173,7 +183,7 @@ def layout(**query: str) -> Any:
             html.A(t("download_xlsx", lang), id="download-xlsx", href=xlsx_href,
                    className="btn btn-outline-secondary btn-sm ms-2"),
         ], className="d-flex flex-wrap align-items-center gap-1 mt-3 mb-2"),
-        grid,
+        html.Div(id="table-slot", className="table-slot"),
     )
 
 
@@ -192,21 +202,25 @@ def current_view(state: Any) -> tuple[Store, MapView]:
     Output("gemeente", "options"), Output("gemeente", "value"),
     Output("search", "value"),
     Output("map", "figure"), Output("panel", "children"),
-    Output("table", "columnDefs"), Output("table", "rowClassRules"),
+    Output("table-grid", "data"),
     Output("view", "data", allow_duplicate=True), Output("geometry-key", "data"),
     Output("download-csv", "href"), Output("download-csv-nl", "href"),
     Output("download-xlsx", "href"), Output("view-notice", "children"),
     Output("table-focus", "data"),
     Input("thema", "value"), Input("indicator", "value"), Input("jaar", "value"),
     Input("niveau", "value"), Input("gemeente", "value"), Input("search", "value"),
-    Input("kaart", "value"), Input("map", "clickData"), Input("table", "cellClicked"),
+    Input("kaart", "value"), Input("map", "clickData"),
+    # The grid comes after the map: until then it is missing, and that is no error.
+    Input("table", "cellClicked", allow_optional=True),
     State("view", "data"), State("geometry-key", "data"),
     prevent_initial_call=True,
 )
 def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, click, cell,
                 state, current_key):
-    db, old = current_view(state)
     trigger = str(ctx.triggered_id or "")
+    if trigger == "table" and not cell:  # the grid has just come in (after the map): no click
+        return (no_update,) * 19
+    db, old = current_view(state)
     value = {"thema": thema, "indicator": indicator, "jaar": jaar, "niveau": niveau,
              "gemeente": gemeente, "search": search_value, "kaart": kaart}.get(trigger)
     if trigger in ("map", "table"):
@@ -214,7 +228,7 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, c
         trigger, value = "regio", mapview.clicked(which, click, cell)
     view = mapview.changed(old, trigger, value, db)
     if view is None:
-        return (no_update,) * 20
+        return (no_update,) * 19
     choices = mapview.controls(db, view)
     key = mapview.geometry_key(db, view)
     values_only = key == current_key and view.selected == old.selected
@@ -233,11 +247,19 @@ def change_view(thema, indicator, jaar, niveau, gemeente, search_value, kaart, c
         unless_same(choices.niveau, "indicator", "jaar", "gemeente", "lang"), view.niveau,
         unless_same(choices.gemeente, "jaar", "lang"), view.gemeente,
         None,
-        new_figure, panel(db, view),
-        region_columns(db.indicators[view.indicator], view.lang), mapview.row_class_rules(db, view),
+        new_figure, panel(db, view), region_grid(db, view),
         address_of(view), key,
         *mapview.download_hrefs(view), notices(view), mapview.table_focus(db, view),
     )
+
+
+# The table beside the map once the map is drawn, then its new columns (assets/table.js).
+clientside_callback(
+    dash.ClientsideFunction("zow", "showTable"),
+    Output("table-slot", "children"),
+    Input("map-drawn", "data"), Input("table-grid", "data"),
+    State("table-slot", "children"),
+)
 
 
 @callback(
@@ -252,28 +274,10 @@ def table_block(request: Any, state: Any) -> Any:
     return tables.rows_response(mapview.table_frame(db, view), request)
 
 
-# The table's rows depend on the view: drop its cached blocks so it asks again, and turn
-# to the page that holds the selected region once the first block has told the grid how
-# many rows there are.
+# The table's rows depend on the view: drop its cached blocks and turn to the page of the
+# selected region (assets/table.js).
 clientside_callback(
-    """
-    async function(focus) {
-        const api = await window.dash_ag_grid.getApiAsync("table");
-        if (!api) { return window.dash_clientside.no_update; }
-        const index = focus && Number.isInteger(focus.index) ? focus.index : null;
-        if (index !== null) {
-            const show = () => {
-                if (api.getDisplayedRowCount() <= index) { return; }
-                api.removeEventListener("modelUpdated", show);
-                api.paginationGoToPage(Math.floor(index / api.paginationGetPageSize()));
-                api.ensureIndexVisible(index, "middle");
-            };
-            api.addEventListener("modelUpdated", show);
-        }
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
+    dash.ClientsideFunction("zow", "syncTable"),
     Output("table-sync", "data"),
     Input("table-focus", "data"),
 )
