@@ -81,6 +81,7 @@
                 }
             };
             map.on("idle", check);
+            check();  // in case it was drawn before it was seen
         });
     }
 
