@@ -5,6 +5,7 @@ not silently lost, search by the names people use, keyboard only, and a phone sc
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from tests.browser import (
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+DEN_HAAG = "GM0518"
 OPTION_TEXTS_JS = """() => Array.from(document.querySelectorAll(
     '.dash-dropdown-content [role=option]')).map(o => o.textContent)"""
 
@@ -406,6 +408,62 @@ def test_the_background_map_goes_under_the_map_and_its_names_above(
         assert shown and set(shown) == {"plaatsnamen"}
         wait_for_map(page)
         shot(page, output_dir, "usability_background_map")
+        assert_clean(page)
+    finally:
+        context.close()
+
+
+def test_the_background_map_comes_with_the_first_figure(browser: Any, live_app: str) -> None:
+    """Where PDOK's style is there before the map's first figure, MapLibre starts on it:
+    the regions are drawn once, on the background map, not first on white and then again
+    (and a new figure, here another indicator, keeps it)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    answered: list[str] = []
+
+    def style(route: Any) -> None:
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(FAKE_STYLE),
+                      headers={"Access-Control-Allow-Origin": "*"})
+        answered.append(route.request.url)
+
+    context.route("https://api.pdok.nl/**", style)
+    # dcc.Graph's code is held back until the style has been answered: the order is fixed.
+    held: list[Any] = []
+    graph_code = "**/dash/dcc/async-graph.js*"
+    context.route(graph_code, lambda route: held.append(route))
+    page = open_page(context)
+    page.add_init_script("""(() => {
+        window.__zowStyles = [];
+        new MutationObserver(() => {
+            const el = document.querySelector('#map .js-plotly-plot');
+            if (el && !el.__zowStyleHook && typeof el.on === 'function') {
+                el.__zowStyleHook = true;
+                el.on('plotly_afterplot', () => window.__zowStyles.push(
+                    typeof el.layout.map.style));
+            }
+        }).observe(document, {childList: true, subtree: true});
+    })();""")
+    try:
+        page.goto(f"{live_app}/?indicator=inwoners&jaar=2024&gemeente={DEN_HAAG}")
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while not (answered and held) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        # The style is asked for before the first figure (the old way asked after it).
+        assert answered and held, f"style asked for: {bool(answered)}, graph: {bool(held)}"
+        for route in held:
+            route.continue_()
+        context.unroute(graph_code)
+        wait_for_map(page)
+        first = page.evaluate("window.__zowStyles")
+        assert first and set(first) == {"object"}, first  # never on white
+        shown = page.evaluate("""() => document.querySelector('#map .js-plotly-plot')._fullData
+            .filter(t => t.locations && t.locations.length).map(t => t.below)""")
+        assert shown and set(shown) == {"plaatsnamen"}  # the regions under the place names
+        choose(page, "indicator", "WOZ")
+        wait_for_url(page, "indicator=woz_waarde")
+        page.wait_for_function("(n) => window.__zowStyles.length > n", arg=len(first))
+        wait_for_map(page)
+        assert set(page.evaluate("window.__zowStyles")) == {"object"}
         assert_clean(page)
     finally:
         context.close()
