@@ -416,6 +416,20 @@ DRAWN_JS = """
     return false;
 }
 """
+# --basemap: PDOK's background map, from a local stand-in of its style (a background and a
+# label layer; PDOK itself is out of reach here), and drawn means drawn on it.
+BASEMAP_STANDIN = {
+    "version": 8,
+    "sources": {"empty": {"type": "geojson",
+                          "data": {"type": "FeatureCollection", "features": []}}},
+    "layers": [{"id": "achtergrond", "type": "background",
+                "paint": {"background-color": "#eeeeee"}},
+               {"id": "plaatsnamen", "type": "symbol", "source": "empty", "layout": {}}],
+}
+DRAWN_ON_BASEMAP_JS = DRAWN_JS.replace(
+    "    if (!el || !el._fullData || !el._fullData.length) { return false; }",
+    "    if (!el || !el._fullData || !el._fullData.length) { return false; }\n"
+    "    if (typeof el.layout.map.style !== 'object') { return false; }")
 # The floor: MapLibre with nothing else. Plotly's bundle carries MapLibre but does not
 # export it, so the page takes the Map class from a throw-away 1-pixel Plotly map (its cost,
 # "ctor", is in the floor and printed), then draws the boundaries as Plotly would: one
@@ -559,10 +573,12 @@ def start_app(code: Path, store: Path) -> tuple[str, Callable[[], None]]:
     return start_process([sys.executable, "-c", APP_PROCESS, str(code), str(store)], cwd=code)
 
 
-def first_map(store: Path, loads: int, throttle: float, before: Path | None = None) -> None:
+def first_map(store: Path, loads: int, throttle: float, before: Path | None = None,
+              basemap: bool = False) -> None:
     """(e): navigation → drawn map of all 2024 wijken, median of cold loads (a new browser
     context each), interleaved: this app, the plain-Dash anchor, bare MapLibre (and the app
-    of another checkout, ``--before``, on the same store)."""
+    of another checkout, ``--before``, on the same store). With ``basemap`` the apps draw
+    on PDOK's background map (a local stand-in of its style)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -576,13 +592,14 @@ def first_map(store: Path, loads: int, throttle: float, before: Path | None = No
         floor_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=floor_server.serve_forever, daemon=True).start()
         floor_base = f"http://127.0.0.1:{floor_server.server_port}"
+        app_drawn = DRAWN_ON_BASEMAP_JS if basemap else DRAWN_JS
         cases = {
-            "app": (app_base + FIRST_MAP_URL, DRAWN_JS, "#map .js-plotly-plot"),
+            "app": (app_base + FIRST_MAP_URL, app_drawn, "#map .js-plotly-plot"),
             "anchor": (anchor_base + "/", DRAWN_JS, "#map .js-plotly-plot"),
             "floor": (floor_base + "/index.html", FLOOR_DRAWN_JS, None),
         }
         if before is not None:
-            cases["before"] = (before_base + FIRST_MAP_URL, DRAWN_JS, "#map .js-plotly-plot")
+            cases["before"] = (before_base + FIRST_MAP_URL, app_drawn, "#map .js-plotly-plot")
         times: dict[str, list[float]] = {name: [] for name in cases}
         phases: dict[str, list[float]] = {name: [] for name, _ in PHASES}
         ctor: list[float] = []
@@ -600,8 +617,15 @@ def first_map(store: Path, loads: int, throttle: float, before: Path | None = No
                         for name in names[turn:] + names[:turn]:
                             url, drawn, selector = cases[name]
                             context = browser.new_context(viewport=VIEWPORT)
-                            # The background map (online) is not part of this comparison.
-                            context.route("https://api.pdok.nl/**", lambda r: r.abort())
+                            # The background map (online) is not part of this comparison,
+                            # unless asked for (--basemap: a stand-in of its style).
+                            if basemap:
+                                context.route("https://api.pdok.nl/**", lambda r: r.fulfill(
+                                    status=200, content_type="application/json",
+                                    body=json.dumps(BASEMAP_STANDIN),
+                                    headers={"Access-Control-Allow-Origin": "*"}))
+                            else:
+                                context.route("https://api.pdok.nl/**", lambda r: r.abort())
                             page = context.new_page()
                             if throttle > 1:
                                 cdp = context.new_cdp_session(page)
@@ -639,7 +663,8 @@ def first_map(store: Path, loads: int, throttle: float, before: Path | None = No
     med = {name: statistics.median(ms) / 1000 for name, ms in times.items()}
     print()
     print(f"(e) first map: navigation → drawn map of all 2024 wijken ({FIRST_MAP_URL}), "
-          f"{loads} cold loads each, interleaved, CPU throttle {throttle:g}×")
+          f"{loads} cold loads each, interleaved, CPU throttle {throttle:g}×"
+          + ("; the apps on the background map (a stand-in of PDOK's style)" if basemap else ""))
     print(f"    boundaries the anchor and the floor draw: {geo_bytes / 1e6:.2f} MB "
           f"(gzip {geo_gz / 1e6:.2f} MB); the app's first map loads {app_geo}")
     for name, label in (("app", "this app"), ("anchor", "plain Dash, GeoJSON inline (anchor)"),
@@ -675,12 +700,16 @@ def main() -> None:
     parser.add_argument("--before", type=Path, default=None,
                         help="with --first-map: also the app of this checkout (e.g. a git "
                              "worktree of main), on the same store")
+    parser.add_argument("--basemap", action="store_true",
+                        help="with --first-map: the apps draw on the background map, from a "
+                             "local stand-in of PDOK's style")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"chromium not found at {CHROMIUM}")
     ensure_store(args.store, args.mirror)
     if args.first_map:
-        first_map(args.store.resolve(), args.loads, args.cpu_throttle, args.before)
+        first_map(args.store.resolve(), args.loads, args.cpu_throttle, args.before,
+                  args.basemap)
         return
 
     base, stop = serve(args.store.resolve())
