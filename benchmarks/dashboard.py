@@ -416,16 +416,8 @@ DRAWN_JS = """
     return false;
 }
 """
-# --basemap: PDOK's background map, from a local stand-in of its style (a background and a
-# label layer; PDOK itself is out of reach here), and drawn means drawn on it.
-BASEMAP_STANDIN = {
-    "version": 8,
-    "sources": {"empty": {"type": "geojson",
-                          "data": {"type": "FeatureCollection", "features": []}}},
-    "layers": [{"id": "achtergrond", "type": "background",
-                "paint": {"background-color": "#eeeeee"}},
-               {"id": "plaatsnamen", "type": "symbol", "source": "empty", "layout": {}}],
-}
+# --basemap: PDOK's background map, from the browser tests' stand-in of its style (PDOK
+# itself is out of reach here), and drawn means drawn on it.
 DRAWN_ON_BASEMAP_JS = DRAWN_JS.replace(
     "    if (!el || !el._fullData || !el._fullData.length) { return false; }",
     "    if (!el || !el._fullData || !el._fullData.length) { return false; }\n"
@@ -580,6 +572,8 @@ def first_map(store: Path, loads: int, throttle: float, before: Path | None = No
     of another checkout, ``--before``, on the same store). With ``basemap`` the apps draw
     on PDOK's background map (a local stand-in of its style)."""
     from playwright.sync_api import sync_playwright
+
+    from tests.browser import BASEMAP_STANDIN
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

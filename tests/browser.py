@@ -38,6 +38,16 @@ BENIGN_CONSOLE = ("GL Driver Message", "WebGL", "GPU stall", "ReadPixels")
 # the request fails (the browser says so in its console), the map stays plain. Tests that
 # want the background map serve a stand-in (see test_explore_browser).
 BASEMAP_HOST = "https://api.pdok.nl/"
+# A stand-in of PDOK's style where a test (or benchmarks/dashboard.py --basemap) wants the
+# background map: a background and one label layer, for the regions to go under.
+BASEMAP_STANDIN = {
+    "version": 8,
+    "sources": {"empty": {"type": "geojson",
+                          "data": {"type": "FeatureCollection", "features": []}}},
+    "layers": [{"id": "achtergrond", "type": "background",
+                "paint": {"background-color": "#eeeeee"}},
+               {"id": "plaatsnamen", "type": "symbol", "source": "empty", "layout": {}}],
+}
 
 # Counts Plotly's "afterplot" events of the map in window.__zowAfterplots, so that a wait
 # can tell a redraw that has happened from one still to come.

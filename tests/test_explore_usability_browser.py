@@ -19,6 +19,7 @@ from dashboard.i18n import format_value, t
 from dashboard.views import map as mapview
 from dashboard.views.map import MapView
 from tests.browser import (
+    BASEMAP_STANDIN,
     WAIT_MS,
     assert_clean,
     choose,
@@ -375,16 +376,6 @@ def test_a_csv_for_dutch_excel(page: Any, live_app: str, db: Store) -> None:
 
 
 # ------------------------------------------------------------------ background map
-FAKE_STYLE = {
-    "version": 8,
-    "sources": {"empty": {"type": "geojson",
-                          "data": {"type": "FeatureCollection", "features": []}}},
-    "layers": [{"id": "achtergrond", "type": "background",
-                "paint": {"background-color": "#eeeeee"}},
-               {"id": "plaatsnamen", "type": "symbol", "source": "empty", "layout": {}}],
-}
-
-
 def test_the_background_map_goes_under_the_map_and_its_names_above(
     browser: Any, live_app: str, output_dir: Path
 ) -> None:
@@ -394,7 +385,7 @@ def test_the_background_map_goes_under_the_map_and_its_names_above(
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.set_default_timeout(WAIT_MS)
     context.route("https://api.pdok.nl/**", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(FAKE_STYLE),
+        status=200, content_type="application/json", body=json.dumps(BASEMAP_STANDIN),
         headers={"Access-Control-Allow-Origin": "*"}))
     page = open_page(context)
     try:
@@ -422,7 +413,7 @@ def test_the_background_map_comes_with_the_first_figure(browser: Any, live_app: 
     answered: list[str] = []
 
     def style(route: Any) -> None:
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(FAKE_STYLE),
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(BASEMAP_STANDIN),
                       headers={"Access-Control-Allow-Origin": "*"})
         answered.append(route.request.url)
 
