@@ -418,10 +418,15 @@ DRAWN_JS = """
 """
 # --basemap: PDOK's background map, from the browser tests' stand-in of its style (PDOK
 # itself is out of reach here), and drawn means drawn on it.
-DRAWN_ON_BASEMAP_JS = DRAWN_JS.replace(
-    "    if (!el || !el._fullData || !el._fullData.length) { return false; }",
-    "    if (!el || !el._fullData || !el._fullData.length) { return false; }\n"
-    "    if (typeof el.layout.map.style !== 'object') { return false; }")
+DRAWN_ON_BASEMAP_JS = f"""
+(selector) => {{
+    const el = document.querySelector(selector);
+    if (!el || !el.layout || !el.layout.map || typeof el.layout.map.style !== 'object') {{
+        return false;
+    }}
+    return ({DRAWN_JS})(selector);
+}}
+"""
 # The floor: MapLibre with nothing else. Plotly's bundle carries MapLibre but does not
 # export it, so the page takes the Map class from a throw-away 1-pixel Plotly map (its cost,
 # "ctor", is in the floor and printed), then draws the boundaries as Plotly would: one
@@ -573,7 +578,7 @@ def first_map(store: Path, loads: int, throttle: float, before: Path | None = No
     on PDOK's background map (a local stand-in of its style)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import BASEMAP_STANDIN
+    from tests.browser import fulfil_basemap_standin
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -614,10 +619,7 @@ def first_map(store: Path, loads: int, throttle: float, before: Path | None = No
                             # The background map (online) is not part of this comparison,
                             # unless asked for (--basemap: a stand-in of its style).
                             if basemap:
-                                context.route("https://api.pdok.nl/**", lambda r: r.fulfill(
-                                    status=200, content_type="application/json",
-                                    body=json.dumps(BASEMAP_STANDIN),
-                                    headers={"Access-Control-Allow-Origin": "*"}))
+                                context.route("https://api.pdok.nl/**", fulfil_basemap_standin)
                             else:
                                 context.route("https://api.pdok.nl/**", lambda r: r.abort())
                             page = context.new_page()

@@ -13,7 +13,8 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,13 @@ BASEMAP_STANDIN = {
                 "paint": {"background-color": "#eeeeee"}},
                {"id": "plaatsnamen", "type": "symbol", "source": "empty", "layout": {}}],
 }
+
+
+def fulfil_basemap_standin(route: Any) -> None:
+    """Answer a request to PDOK with the stand-in style (``context.route`` handler)."""
+    route.fulfill(status=200, content_type="application/json",
+                  body=json.dumps(BASEMAP_STANDIN),
+                  headers={"Access-Control-Allow-Origin": "*"})
 
 # Counts Plotly's "afterplot" events of the map in window.__zowAfterplots, so that a wait
 # can tell a redraw that has happened from one still to come.
@@ -326,6 +334,17 @@ def wait_until_idle(page: Any, timeout: float = WAIT_MS) -> None:
         "() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
         polling=50, timeout=timeout,
     )
+
+
+def wait_until(page: Any, condition: Callable[[], bool], what: str,
+               timeout: float = WAIT_MS) -> None:
+    """Until CONDITION, a test-side one (a request a route handler has held, say), holds;
+    Playwright's events are handled meanwhile. Fails saying WHAT it waited for."""
+    deadline = time.monotonic() + timeout / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited in vain for {what}")
+        page.wait_for_timeout(50)
 
 
 _FILTERED_JS = """(text) => {

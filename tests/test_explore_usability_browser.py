@@ -4,8 +4,6 @@ not silently lost, search by the names people use, keyboard only, and a phone sc
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +17,17 @@ from dashboard.i18n import format_value, t
 from dashboard.views import map as mapview
 from dashboard.views.map import MapView
 from tests.browser import (
-    BASEMAP_STANDIN,
     WAIT_MS,
     assert_clean,
     choose,
     dropdown_text,
     figure_state,
+    fulfil_basemap_standin,
     open_page,
     shot,
     wait_for_map,
     wait_for_url,
+    wait_until,
     wait_until_idle,
 )
 
@@ -384,9 +383,7 @@ def test_the_background_map_goes_under_the_map_and_its_names_above(
     stand-in style answers in its place.)"""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.set_default_timeout(WAIT_MS)
-    context.route("https://api.pdok.nl/**", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(BASEMAP_STANDIN),
-        headers={"Access-Control-Allow-Origin": "*"}))
+    context.route("https://api.pdok.nl/**", fulfil_basemap_standin)
     page = open_page(context)
     try:
         open_map(page, live_app, "?indicator=inwoners&jaar=2024")
@@ -413,8 +410,7 @@ def test_the_background_map_comes_with_the_first_figure(browser: Any, live_app: 
     answered: list[str] = []
 
     def style(route: Any) -> None:
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(BASEMAP_STANDIN),
-                      headers={"Access-Control-Allow-Origin": "*"})
+        fulfil_basemap_standin(route)
         answered.append(route.request.url)
 
     context.route("https://api.pdok.nl/**", style)
@@ -436,11 +432,9 @@ def test_the_background_map_comes_with_the_first_figure(browser: Any, live_app: 
     })();""")
     try:
         page.goto(f"{live_app}/?indicator=inwoners&jaar=2024&gemeente={DEN_HAAG}")
-        deadline = time.monotonic() + WAIT_MS / 1000
-        while not (answered and held) and time.monotonic() < deadline:
-            page.wait_for_timeout(50)
         # The style is asked for before the first figure (the old way asked after it).
-        assert answered and held, f"style asked for: {bool(answered)}, graph: {bool(held)}"
+        wait_until(page, lambda: bool(answered and held),
+                   "the page to ask for the style and for the graph's code")
         for route in held:
             route.continue_()
         context.unroute(graph_code)

@@ -5,12 +5,18 @@ while it was on its way."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
-from tests.browser import WAIT_MS, assert_clean, choose, wait_for_map, wait_for_url
+from tests.browser import (
+    WAIT_MS,
+    assert_clean,
+    choose,
+    wait_for_map,
+    wait_for_url,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -80,10 +86,7 @@ def test_a_choice_made_while_the_table_was_on_its_way_is_in_it(page: Any,
     page.route(grid_code, lambda route: held.append(route))
     page.goto(f"{live_app}{URL}&gemeente={DEN_HAAG}")
     wait_for_map(page)
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while not held and time.monotonic() < deadline:  # the grid has asked for its code
-        page.wait_for_timeout(50)
-    assert held, "the grid never asked for its code"
+    wait_until(page, lambda: bool(held), "the grid to ask for its code")
     choose(page, "indicator", "WOZ")
     wait_for_url(page, "indicator=woz_waarde")
     for route in held:
