@@ -37,7 +37,7 @@ WAIT_MS = int(float(os.environ.get("ZOW_TEST_WAIT_S", "120")) * 1000)
 BENIGN_CONSOLE = ("GL Driver Message", "WebGL", "GPU stall", "ReadPixels")
 # The online background map, unreachable here as on any offline machine: the page asks,
 # the request fails (the browser says so in its console), the map stays plain. Tests that
-# want the background map serve a stand-in (see test_explore_browser).
+# want the background map serve a stand-in (BASEMAP_STANDIN below).
 BASEMAP_HOST = "https://api.pdok.nl/"
 # A stand-in of PDOK's style where a test (or benchmarks/dashboard.py --basemap) wants the
 # background map: a background and one label layer, for the regions to go under.
