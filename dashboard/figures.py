@@ -155,6 +155,9 @@ def _colorbar(indicator: Indicator, classes: Classes, lang: str) -> dict:
 
 
 OUTLINE_COLOUR = "#000000"
+# The borders between regions: hairlines (width 0: MapLibre's one-pixel fill outline, see
+# tools/plotly-bundle/entry.js), white so that every class colour keeps its own edge.
+BORDERS = {"color": "rgba(255,255,255,0.8)", "width": 0}
 
 
 def map_figure(
@@ -185,7 +188,7 @@ def map_figure(
         "featureidkey": "id",
         "colorscale": [[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
         "showscale": False,
-        "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+        "marker": {"line": BORDERS},
         "text": missing_labels,
         "hovertemplate": f"<b>%{{text}}</b><br>{t('no_data', lang)}<extra></extra>",
         "name": t("no_data", lang),
@@ -202,7 +205,7 @@ def map_figure(
         "zmin": 0,
         "zmax": max(len(classes.colours) - 1, 1),
         "colorbar": _colorbar(indicator, classes, lang),
-        "marker": {"line": {"color": "#ffffff", "width": 0.4}, "opacity": 0.95},
+        "marker": {"line": BORDERS, "opacity": 0.95},
         "text": labels,
         "hovertemplate": hover_template(indicator, lang, n_ranked),
         "name": indicator.label.get(lang),

@@ -2,7 +2,8 @@
 tools/plotly-bundle): the same plotly.js version the installed plotly ships, served instead
 of the full plotly.min.js, and drawing every trace type the pages use as that type (an
 unregistered type would silently become a scatter). Beside it, Plotly's Dutch texts
-(plotly-locale-nl.js): a graph's buttons speak the page's language."""
+(plotly-locale-nl.js): a graph's buttons speak the page's language. And the bundle's one
+addition: region borders of width 0 are hairlines, without a line layer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from typing import Any
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from tests.browser import WAIT_MS, wait_for_map
+from dashboard.figures import BORDERS
+from tests.browser import (
+    WAIT_MS,
+    choose,
+    figure_state,
+    wait_for_map,
+    wait_for_new_figure,
+    wait_for_url,
+)
 
 ASSETS = Path(__file__).resolve().parents[1] / "dashboard" / "assets"
 BUNDLE = ASSETS / "plotly-partial.min.js"
@@ -87,4 +96,68 @@ def test_map_buttons_speak_the_page_language(page: Any, live_app: str) -> None:
     untranslated = [en for nl, en in zip(titles["nl"], titles["en"], strict=True) if nl == en]
     assert untranslated == []
     assert "Inzoomen" in titles["nl"] and "Beginweergave herstellen" in titles["nl"]
+    assert page.console_errors == []
+
+
+# Per trace of the map: how MapLibre holds its two layers, and every change of a line
+# layer's visibility since the hook was put in (window.__zowLineSwitches).
+MAP_LAYERS_JS = """
+() => {
+    const gd = document.querySelector('#map .js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map;
+    return gd._fullData.map((trace) => {
+        const id = 'plotly-trace-layer-' + trace.uid;
+        return {
+            regions: (trace.locations || []).length,
+            line: map.getLayoutProperty(id + '-line', 'visibility'),
+            width: map.getPaintProperty(id + '-line', 'line-width'),
+            outline: map.getPaintProperty(id + '-fill', 'fill-outline-color') || null,
+        };
+    });
+}
+"""
+HOOK_LINE_SWITCHES_JS = """
+() => {
+    const map = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+    window.__zowLineSwitches = [];
+    const set = map.setLayoutProperty;
+    map.setLayoutProperty = function (id, name, value) {
+        if (name === 'visibility' && id.endsWith('-line')
+            && this.getLayoutProperty(id, name) !== value) {
+            window.__zowLineSwitches.push([id, value]);
+        }
+        return set.apply(this, arguments);
+    };
+}
+"""
+
+
+def test_region_borders_are_hairlines_without_a_line_layer(page: Any, live_app: str) -> None:
+    """The white borders between regions are MapLibre's one-pixel fill outline (width 0 in
+    the figure, tools/plotly-bundle/entry.js): no line layer is built for them, also after
+    an indicator switch, which never turns one on and off again (MapLibre would tile the
+    regions once more). The selected region keeps its thick black line."""
+    base = f"{live_app}/?indicator=inwoners&jaar=2024&niveau=wijk&gemeente=GM0518"
+    page.goto(base)
+    wait_for_map(page)
+    code = figure_state(page)["locations"][0]
+    page.goto(f"{base}&regio={code}")
+    wait_for_map(page)
+    _, values, outline = page.evaluate(MAP_LAYERS_JS)
+    assert values["regions"] > 1
+    assert values["line"] == "none"
+    assert values["outline"] == BORDERS["color"]
+    assert outline["regions"] == 1
+    assert outline["line"] == "visible" and outline["width"] == 3
+    assert outline["outline"] is None
+
+    page.evaluate(HOOK_LINE_SWITCHES_JS)
+    before = figure_state(page)
+    choose(page, "indicator", "WOZ")
+    wait_for_url(page, "indicator=woz_waarde")
+    wait_for_new_figure(page, before)
+    _, values, outline = page.evaluate(MAP_LAYERS_JS)
+    assert values["line"] == "none" and values["outline"] == BORDERS["color"]
+    assert outline["line"] == "visible" and outline["regions"] == 1
+    assert page.evaluate("window.__zowLineSwitches") == []
     assert page.console_errors == []

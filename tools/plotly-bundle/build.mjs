@@ -22,7 +22,7 @@ await esbuild.build({
     alias: { regl: '@plotly/regl', stream: 'stream-browserify' },
     define: { global: 'window', 'define.amd': 'false' },
     target: 'es2016',
-    banner: { js: `/**\n* plotly.js v${version} (partial: choroplethmap, bar, scatter; minified)\n* Copyright 2012-2026, Plotly, Inc. MIT license\n*/` },
+    banner: { js: `/**\n* plotly.js v${version} (partial: choroplethmap (hairline borders), bar, scatter; minified)\n* Copyright 2012-2026, Plotly, Inc. MIT license\n*/` },
     footer: { js: 'window.Plotly = Plotly;' },
     legalComments: 'eof',
     logLevel: 'info',
