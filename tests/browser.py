@@ -233,6 +233,12 @@ def wait_for_map(page: Any, after: int | None = None, timeout: float = WAIT_MS) 
     page.wait_for_function(MAP_DRAWN_JS, arg=after, polling=50, timeout=timeout)
 
 
+def map_fades(page: Any) -> Any:
+    """The map style's transition as MapLibre holds it (None: MapLibre's 0.3 s fades)."""
+    return page.evaluate("""() => document.querySelector('#map .js-plotly-plot')
+        ._fullLayout.map._subplot.map.getStyle().transition || null""")
+
+
 def afterplots(page: Any) -> int:
     """How often Plotly has plotted the map so far (to wait for the next time)."""
     return int(page.evaluate("() => window.__zowAfterplots || 0"))

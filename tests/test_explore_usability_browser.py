@@ -23,6 +23,7 @@ from tests.browser import (
     dropdown_text,
     figure_state,
     fulfil_basemap_standin,
+    map_fades,
     open_page,
     shot,
     wait_for_map,
@@ -444,6 +445,7 @@ def test_the_background_map_comes_with_the_first_figure(browser: Any, live_app: 
         shown = page.evaluate("""() => document.querySelector('#map .js-plotly-plot')._fullData
             .filter(t => t.locations && t.locations.length).map(t => t.below)""")
         assert shown and set(shown) == {"plaatsnamen"}  # the regions under the place names
+        assert map_fades(page) == {"duration": 0, "delay": 0}  # PDOK's style, without fades
         choose(page, "indicator", "WOZ")
         wait_for_url(page, "indicator=woz_waarde")
         page.wait_for_function("(n) => window.__zowStyles.length > n", arg=len(first))

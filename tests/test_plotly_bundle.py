@@ -3,7 +3,8 @@ tools/plotly-bundle): the same plotly.js version the installed plotly ships, ser
 of the full plotly.min.js, and drawing every trace type the pages use as that type (an
 unregistered type would silently become a scatter). Beside it, Plotly's Dutch texts
 (plotly-locale-nl.js): a graph's buttons speak the page's language. And the bundle's one
-addition: region borders of width 0 are hairlines, without a line layer."""
+additions: region borders of width 0 are hairlines, without a line layer, and the maps do
+not fade (tools/plotly-bundle/entry.js)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.browser import (
     WAIT_MS,
     choose,
     figure_state,
+    map_fades,
     wait_for_map,
     wait_for_new_figure,
     wait_for_url,
@@ -150,6 +152,7 @@ def test_region_borders_are_hairlines_without_a_line_layer(page: Any, live_app: 
     assert outline["regions"] == 1
     assert outline["line"] == "visible" and outline["width"] == 3
     assert outline["outline"] is None
+    assert map_fades(page) == {"duration": 0, "delay": 0}  # Plotly's white map, no fades
 
     page.evaluate(HOOK_LINE_SWITCHES_JS)
     before = figure_state(page)

@@ -15,6 +15,7 @@
     "use strict";
     var STYLE = "https://api.pdok.nl/kadaster/brt-achtergrondkaart/ogc/v1/styles/" +
         "standaard__webmercatorquad?f=json";
+    var NO_FADES = { duration: 0, delay: 0 };
     var style = null;
     var loading = null;
 
@@ -22,7 +23,11 @@
         if (!loading) {
             loading = fetch(STYLE, { credentials: "omit" })
                 .then(function (r) { return r.ok ? r.json() : null; })
-                .then(function (s) { style = s && s.layers ? s : null; return style; })
+                // Without fades, as Plotly's own styles (tools/plotly-bundle/entry.js).
+                .then(function (s) {
+                    style = s && s.layers ? Object.assign({}, s, { transition: NO_FADES }) : null;
+                    return style;
+                })
                 .catch(function () { return null; });
         }
         return loading;

@@ -31,6 +31,16 @@ function hairlined(optsAll, trace) {
     });
 }
 
+// No fades between map states. Plotly means its maps to have none (getStyleObj in
+// src/plots/map/map.js sets transition 0), but it sets it beside the style, where MapLibre
+// never sees it; MapLibre then fades every paint change for 0.3 s, drawing (and, in
+// software WebGL, reading the canvas back) at every frame, and counts as loaded only after.
+// In the built-in styles themselves it takes effect (~0.1 s of the first map).
+var mapStyles = require('plotly.js/src/plots/map/constants').stylesMap;
+Object.keys(mapStyles).forEach(function (name) {
+    mapStyles[name] = Object.assign({}, mapStyles[name], { transition: { duration: 0, delay: 0 } });
+});
+
 var plot = choroplethmap.plot;
 choroplethmap.plot = function (subplot, calcTrace) {
     var glTrace = plot(subplot, calcTrace);
