@@ -3,14 +3,17 @@
 // 1. It comes after the map (issue 14). AG Grid's start takes about a quarter of a second
 //    of the page's one thread, which the first map needs more: the page keeps the grid in
 //    the store table-grid; once the map has drawn its regions this says so in the store
-//    map-drawn, and showTable puts the grid in. A map that cannot draw (no WebGL) keeps
-//    the table waiting WAIT_MS at most.
+//    map-drawn, and showTable puts the grid in. Where no map has started after WAIT_MS
+//    (no WebGL), the table comes then; a map that has started is waited for, LONGEST_MS at
+//    most: on a slow phone it takes longer than WAIT_MS, and the grid's start would only
+//    slow it down further.
 // 2. A new view gives the grid its new columns and marks (the grid stays, with its sort),
 //    and syncTable drops its cached blocks, so that it asks for its rows again, and turns to
 //    the page that holds the selected region.
 (function () {
     "use strict";
     var WAIT_MS = 4000;
+    var LONGEST_MS = 30000;
     var ns = window.dash_clientside = window.dash_clientside || {};
     ns.zow = ns.zow || {};
 
@@ -68,7 +71,13 @@
         document.querySelectorAll("#table-slot").forEach(function (slot) {
             if (!slot.__zowWaiting) {
                 slot.__zowWaiting = true;
-                setTimeout(function () { release(slot); }, WAIT_MS);
+                setTimeout(function () {
+                    if (!mapOf(document.querySelector("#map .js-plotly-plot"))) {
+                        release(slot);
+                    } else {
+                        setTimeout(function () { release(slot); }, LONGEST_MS - WAIT_MS);
+                    }
+                }, WAIT_MS);
             }
             var el = document.querySelector("#map .js-plotly-plot");
             var map = mapOf(el);
